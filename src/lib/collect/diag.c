@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The primary collector: one NETLINK_SOCK_DIAG socket (libmnl), one dump
+ * request per kernel table and family, replies handed to the pure parser in
+ * diag_parse.c.  This file owns the I/O rules: nothing lost silently,
+ * interrupted dumps redone, missing diag modules reported as unsupported.
+ */
+#include "collect/collect.h"
+#include "collect/diag_parse.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink_diag.h>
+#include <linux/packet_diag.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+
+/*
+ * The kernel builds each dump skb no bigger than the largest read buffer
+ * seen, capped at 32 KiB (libmnl >= 1.0.5 calls that MNL_SOCKET_DUMP_SIZE;
+ * Debian 12 ships 1.0.4, whose MNL_SOCKET_BUFFER_SIZE is only 8 KiB).  Twice
+ * that leaves room for kernels that raise the cap; MSG_TRUNC is still
+ * checked by libmnl.
+ */
+#define DIAG_BUF_SIZE (64 * 1024)
+/*
+ * Dumps are flow-controlled (one skb per recvmsg), so the receive buffer
+ * only has to hold one skb; a large one keeps a small rmem_default from
+ * stalling the dump.
+ */
+#define DIAG_RCVBUF (1 << 20)
+/* Redo an interrupted dump this many times before keeping what we have. */
+#define DIAG_MAX_RETRIES 3
+
+static uint8_t inet_ext(uint32_t details)
+{
+	uint8_t ext = 0;
+
+	if (details & SKS_DETAIL_MEMINFO)
+		ext |= 1u << (INET_DIAG_SKMEMINFO - 1);
+	if (details & SKS_DETAIL_TCPINFO)
+		ext |= (1u << (INET_DIAG_INFO - 1)) | (1u << (INET_DIAG_CONG - 1));
+	/* v6only, mark and cgroup id come unasked; shutdown is asked for as ss does. */
+	if (details & SKS_DETAIL_EXTENDED)
+		ext |= 1u << (INET_DIAG_SHUTDOWN - 1);
+	return ext;
+}
+
+size_t sks_diag_request(void *buf, size_t len, const struct sks_diag_req *req, uint32_t seq)
+{
+	struct nlmsghdr *nlh;
+
+	if (len < SKS_DIAG_REQ_MAX)
+		return 0;
+	memset(buf, 0, SKS_DIAG_REQ_MAX);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+
+	switch (req->proto) {
+	case SKS_PROTO_TCP:
+	case SKS_PROTO_UDP:
+	case SKS_PROTO_RAW: {
+		struct inet_diag_req_v2 *r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
+
+		r->sdiag_family = req->family;
+		r->sdiag_protocol = req->proto == SKS_PROTO_TCP   ? IPPROTO_TCP
+				    : req->proto == SKS_PROTO_UDP ? IPPROTO_UDP
+								  : IPPROTO_RAW;
+		/*
+		 * raw_diag's dump walks the whole raw hash table of the family
+		 * and ignores sdiag_raw_protocol (only single-socket lookups
+		 * use it), so one IPPROTO_RAW dump returns raw sockets of every
+		 * protocol (ICMP, ICMPv6, ...).  It ignores the state mask too.
+		 */
+		r->idiag_ext = inet_ext(req->details);
+		/* Bit 13 (bound-inactive) makes the kernel walk the bind table: only if asked. */
+		r->idiag_states = req->states;
+		break;
+	}
+	case SKS_PROTO_UNIX: {
+		struct unix_diag_req *r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
+
+		r->sdiag_family = AF_UNIX;
+		/* UNIX states use the TCP numbering, so the mask is the same. */
+		r->udiag_states = req->states;
+		r->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID;
+		if (req->details & SKS_DETAIL_MEMINFO)
+			r->udiag_show |= UDIAG_SHOW_MEMINFO;
+		break;
+	}
+	case SKS_PROTO_PACKET: {
+		struct packet_diag_req *r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
+
+		r->sdiag_family = AF_PACKET;
+		/* MEMINFO always: Recv-Q comes from it. */
+		r->pdiag_show = PACKET_SHOW_INFO | PACKET_SHOW_MEMINFO;
+		break;
+	}
+	case SKS_PROTO_NETLINK: {
+		struct netlink_diag_req *r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
+
+		r->sdiag_family = AF_NETLINK;
+		r->sdiag_protocol = NDIAG_PROTO_ALL;
+		/* MEMINFO always: Recv-Q and Send-Q come from it. */
+		r->ndiag_show = NDIAG_SHOW_GROUPS | NDIAG_SHOW_MEMINFO;
+		break;
+	}
+	default:
+		return 0;
+	}
+	return nlh->nlmsg_len;
+}
+
+struct diag_io {
+	struct mnl_socket *nl;
+	uint32_t portid;
+	uint32_t seq;
+	void *buf;
+};
+
+static const char *const proto_names[] = {
+	[SKS_PROTO_TCP] = "tcp",
+	[SKS_PROTO_UDP] = "udp",
+	[SKS_PROTO_RAW] = "raw",
+	[SKS_PROTO_UNIX] = "unix",
+	[SKS_PROTO_PACKET] = "packet",
+	[SKS_PROTO_NETLINK] = "netlink",
+};
+
+/* The kernel has no diag module (or no family) for this request. */
+static bool is_unsupported(int err)
+{
+	return err == -ENOENT || err == -EOPNOTSUPP || err == -EPROTONOSUPPORT;
+}
+
+/* One dump, redone while interrupted.  0 done, 1 unsupported, -errno. */
+static int dump(struct diag_io *io, struct sks_snapshot *s, const struct sks_diag_req *req,
+		uint32_t tables)
+{
+	char msg[SKS_DIAG_REQ_MAX];
+	unsigned attempt;
+
+	for (attempt = 0;; attempt++) {
+		struct sks_diag_dump d = {
+			.proto = req->proto,
+			.tables = tables,
+			.seq = ++io->seq,
+			.portid = io->portid,
+		};
+		size_t start = s->n;
+		size_t len = sks_diag_request(msg, sizeof(msg), req, d.seq);
+		int r;
+
+		if (!len)
+			return -EINVAL;
+		if (mnl_socket_sendto(io->nl, msg, len) < 0)
+			return -errno;
+		s->stats.dumps++;
+		while (!d.done) {
+			ssize_t n = mnl_socket_recvfrom(io->nl, io->buf, DIAG_BUF_SIZE);
+
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				/* ENOSPC: libmnl saw MSG_TRUNC, a message was cut. */
+				return -errno;
+			}
+			if (n == 0)
+				return -EPROTO;
+			r = sks_diag_parse(s, io->buf, (size_t)n, &d);
+			if (r < 0)
+				return r;
+		}
+		if (d.error)
+			return is_unsupported(d.error) ? 1 : d.error;
+		if (!d.intr)
+			return 0;
+		if (attempt == DIAG_MAX_RETRIES) {
+			sks_snap_warn(s, SKS_WARN_DUMP_INTR, EINTR,
+				      "%s dump interrupted %u times; records may be inconsistent",
+				      proto_names[req->proto], attempt + 1);
+			return 0;
+		}
+		/* The table changed under the dump: forget its records and ask again. */
+		s->n = start;
+		s->stats.records = s->n;
+		s->stats.dump_retries++;
+	}
+}
+
+/* Every family of one inet table.  0 done, 1 unsupported, -errno. */
+static int dump_inet(struct diag_io *io, struct sks_snapshot *s, uint8_t proto, uint32_t table)
+{
+	static const struct {
+		uint32_t bit;
+		uint8_t af;
+	} fams[] = { { SKS_INET4, AF_INET }, { SKS_INET6, AF_INET6 } };
+	size_t start = s->n, i;
+	unsigned asked = 0, unsupported = 0;
+
+	for (i = 0; i < SKS_ARRAY_SIZE(fams); i++) {
+		struct sks_diag_req req = {
+			.proto = proto,
+			.family = fams[i].af,
+			.states = s->states,
+			.details = s->details,
+		};
+		int r;
+
+		if (!(s->families & fams[i].bit))
+			continue;
+		asked++;
+		r = dump(io, s, &req, table);
+		if (r < 0)
+			return r;
+		unsupported += r;
+	}
+	/*
+	 * A family alone missing means the kernel has none of its sockets
+	 * (IPv6 not built in); the table is unsupported only when no family
+	 * answered, and then it keeps no records, so a fallback starts clean.
+	 */
+	if (asked && unsupported == asked) {
+		s->n = start;
+		s->stats.records = s->n;
+		return 1;
+	}
+	return 0;
+}
+
+static int collect(struct diag_io *io, struct sks_snapshot *s, uint32_t tables, uint32_t *done,
+		   uint32_t *unsupported)
+{
+	static const struct {
+		uint8_t proto;
+		uint32_t tables;
+	} order[] = {
+		{ SKS_PROTO_TCP, SKS_TABLE_TCP },       { SKS_PROTO_UDP, SKS_TABLE_UDP },
+		{ SKS_PROTO_RAW, SKS_TABLE_RAW },       { SKS_PROTO_UNIX, SKS_TABLE_UNIX },
+		{ SKS_PROTO_PACKET, SKS_TABLE_PACKET }, { SKS_PROTO_NETLINK, SKS_TABLE_NETLINK },
+	};
+	size_t i;
+
+	for (i = 0; i < SKS_ARRAY_SIZE(order); i++) {
+		uint32_t want = tables & order[i].tables;
+		uint8_t proto = order[i].proto;
+		int r;
+
+		if (!want)
+			continue;
+		if (proto <= SKS_PROTO_RAW) {
+			r = dump_inet(io, s, proto, want);
+		} else if (proto != SKS_PROTO_UNIX && !sks_snap_wants_state(s, SKS_STATE_CLOSE)) {
+			/* Packet and netlink sockets are all CLOSE: nothing to ask for. */
+			r = 0;
+		} else {
+			struct sks_diag_req req = {
+				.proto = proto,
+				.states = s->states,
+				.details = s->details,
+			};
+			size_t start = s->n;
+
+			r = dump(io, s, &req, want);
+			if (r == 1) {
+				s->n = start;
+				s->stats.records = s->n;
+			}
+		}
+		if (r < 0)
+			return r;
+		if (r == 1)
+			*unsupported |= want;
+		else
+			*done |= want;
+	}
+	return 0;
+}
+
+int sks_diag_collect(struct sks_snapshot *s, uint32_t tables, uint32_t *ret_done,
+		     uint32_t *ret_unsupported)
+{
+	struct diag_io io = { 0 };
+	uint32_t done = 0, unsupported = 0;
+	int rcvbuf = DIAG_RCVBUF, fd, r;
+
+	io.nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	if (!io.nl)
+		return -errno;
+	if (mnl_socket_bind(io.nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		r = -errno;
+		goto out;
+	}
+	io.portid = mnl_socket_get_portid(io.nl);
+	fd = mnl_socket_get_fd(io.nl);
+	/* FORCE needs CAP_NET_ADMIN; without it the plain option is capped by rmem_max. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	io.buf = malloc(DIAG_BUF_SIZE);
+	if (!io.buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = collect(&io, s, tables & SKS_TABLE_ALL, &done, &unsupported);
+	if (r < 0)
+		goto out;
+	*ret_done = done;
+	*ret_unsupported = unsupported;
+out:
+	free(io.buf);
+	mnl_socket_close(io.nl);
+	return r;
+}

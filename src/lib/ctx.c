@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The context (what to collect) and sks_snapshot_collect(), which runs the
+ * pipeline's first two stages: collectors (netlink diag, /proc/net fallback
+ * per table) inside the chosen network namespace, then the owner join.
+ */
+#include "internal.h"
+#include "collect/collect.h"
+#include "owner/owner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
+
+int sks_ctx_new(struct sks_ctx **ret_ctx)
+{
+	struct sks_ctx *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->tables = SKS_TABLE_ALL;
+	c->families = SKS_INET4 | SKS_INET6;
+	c->states = SKS_STATES_CONNECTED;
+	c->netns_fd = -1;
+	*ret_ctx = c;
+	return 0;
+}
+
+void sks_ctx_free(struct sks_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	if (ctx->netns_fd >= 0)
+		close(ctx->netns_fd);
+	free(ctx->proc_root);
+	free(ctx);
+}
+
+int sks_ctx_set_tables(struct sks_ctx *ctx, uint32_t tables)
+{
+	if (tables & ~(uint32_t)SKS_TABLE_ALL)
+		return -EINVAL;
+	ctx->tables = tables;
+	return 0;
+}
+
+int sks_ctx_set_inet_families(struct sks_ctx *ctx, uint32_t families)
+{
+	if (!families || (families & ~(uint32_t)(SKS_INET4 | SKS_INET6)))
+		return -EINVAL;
+	ctx->families = families;
+	return 0;
+}
+
+int sks_ctx_set_states(struct sks_ctx *ctx, uint32_t states)
+{
+	if (states & ~((1u << (SKS_STATE_MAX + 1)) - 1))
+		return -EINVAL;
+	ctx->states = states;
+	return 0;
+}
+
+int sks_ctx_set_source(struct sks_ctx *ctx, enum sks_source source)
+{
+	if (source != SKS_SOURCE_AUTO && source != SKS_SOURCE_NETLINK && source != SKS_SOURCE_PROC)
+		return -EINVAL;
+	ctx->source = source;
+	return 0;
+}
+
+int sks_ctx_set_owners(struct sks_ctx *ctx, enum sks_owner_mode mode)
+{
+	if (mode != SKS_OWNERS_NONE && mode != SKS_OWNERS_PROCESS && mode != SKS_OWNERS_THREADS)
+		return -EINVAL;
+	ctx->owners = mode;
+	return 0;
+}
+
+int sks_ctx_set_details(struct sks_ctx *ctx, uint32_t details)
+{
+	if (details & ~(uint32_t)(SKS_DETAIL_MEMINFO | SKS_DETAIL_TCPINFO | SKS_DETAIL_EXTENDED))
+		return -EINVAL;
+	ctx->details = details;
+	return 0;
+}
+
+int sks_ctx_set_proc_root(struct sks_ctx *ctx, const char *path)
+{
+	char *p;
+
+	if (!path || !*path || strlen(path) >= PATH_MAX - 64)
+		return -EINVAL;
+	p = strdup(path);
+	if (!p)
+		return -ENOMEM;
+	free(ctx->proc_root);
+	ctx->proc_root = p;
+	return 0;
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+int sks_ctx_set_netns(struct sks_ctx *ctx, const char *spec)
+{
+	char path[PATH_MAX];
+	int fd, type;
+
+	if (!spec) {
+		if (ctx->netns_fd >= 0)
+			close(ctx->netns_fd);
+		ctx->netns_fd = -1;
+		return 0;
+	}
+	if (!*spec || strlen(spec) >= sizeof(path) - 32)
+		return -EINVAL;
+	if (all_digits(spec)) {
+		if (strlen(spec) > 10)
+			return -EINVAL;
+		snprintf(path, sizeof(path), "%s/%s/ns/net", ctx->proc_root ? ctx->proc_root : "/proc",
+			 spec);
+	} else if (strchr(spec, '/')) {
+		snprintf(path, sizeof(path), "%s", spec);
+	} else {
+		snprintf(path, sizeof(path), "/var/run/netns/%s", spec);
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* NS_GET_NSTYPE tells a network namespace from any other file. */
+	type = ioctl(fd, NS_GET_NSTYPE);
+	if (type != CLONE_NEWNET) {
+		close(fd);
+		return -EINVAL;
+	}
+	if (ctx->netns_fd >= 0)
+		close(ctx->netns_fd);
+	ctx->netns_fd = fd;
+	return 0;
+}
+
+void sks_ctx_set_warn(struct sks_ctx *ctx, sks_warn_fn fn, void *userdata)
+{
+	ctx->warn = fn;
+	ctx->warn_data = userdata;
+}
+
+static const char *proc_root(const struct sks_ctx *ctx)
+{
+	return ctx->proc_root ? ctx->proc_root : "/proc";
+}
+
+/*
+ * Enter the context's namespace for the duration of a collection.  The
+ * socket and files opened inside keep the namespace after we switch back.
+ */
+static int netns_enter(const struct sks_ctx *ctx, int *ret_old)
+{
+	int old;
+
+	*ret_old = -1;
+	if (ctx->netns_fd < 0)
+		return 0;
+	old = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (old < 0)
+		return -errno;
+	if (setns(ctx->netns_fd, CLONE_NEWNET) < 0) {
+		int r = -errno;
+
+		close(old);
+		return r;
+	}
+	*ret_old = old;
+	return 0;
+}
+
+static int netns_leave(int old)
+{
+	int r = 0;
+
+	if (old < 0)
+		return 0;
+	if (setns(old, CLONE_NEWNET) < 0)
+		r = -errno;
+	close(old);
+	return r;
+}
+
+static void proc_net_path(const struct sks_ctx *ctx, char *buf, size_t len)
+{
+	/*
+	 * With the real /proc, read the calling thread's view: after setns()
+	 * /proc/net (= /proc/self/net, the thread-group leader) may still show
+	 * the old namespace in a multi-threaded caller.
+	 */
+	if (!ctx->proc_root)
+		snprintf(buf, len, "/proc/thread-self/net");
+	else
+		snprintf(buf, len, "%s/net", ctx->proc_root);
+}
+
+static int collect_sockets(struct sks_ctx *ctx, struct sks_snapshot *s)
+{
+	uint32_t want = ctx->tables, done = 0, unsupported = 0;
+	char pnet[PATH_MAX];
+	int r = 0;
+
+	if (ctx->source != SKS_SOURCE_PROC) {
+		r = sks_diag_collect(s, want, &done, &unsupported);
+		if (r < 0 && ctx->source == SKS_SOURCE_NETLINK)
+			return r;
+		if (r < 0) {
+			sks_snap_warn(s, SKS_WARN_FALLBACK, -r,
+				      "netlink sock_diag unavailable (%s), reading /proc/net",
+				      strerror(-r));
+			/* Drop a partial dump: the fallback reads every table again. */
+			s->n = 0;
+			s->stats.records = 0;
+			done = unsupported = 0;
+		}
+		s->stats.tables_netlink = done;
+		want &= ~done;
+		if (ctx->source == SKS_SOURCE_NETLINK) {
+			s->stats.tables_unsupported = want;
+			return 0;
+		}
+	}
+	if (want) {
+		uint32_t pdone = 0;
+
+		proc_net_path(ctx, pnet, sizeof(pnet));
+		r = sks_procnet_collect(s, pnet, want, &pdone);
+		if (r < 0)
+			return r;
+		s->stats.tables_proc = pdone;
+		s->stats.tables_unsupported = want & ~pdone;
+	}
+	return 0;
+}
+
+int sks_snapshot_collect(struct sks_ctx *ctx, struct sks_snapshot **ret_snap)
+{
+	uint64_t t0 = sks_now_ns();
+	struct sks_snapshot *s;
+	int old, r;
+
+	s = sks_snap_new(ctx);
+	if (!s)
+		return -ENOMEM;
+	r = netns_enter(ctx, &old);
+	if (r < 0)
+		goto fail;
+	r = collect_sockets(ctx, s);
+	{
+		int r2 = netns_leave(old);
+
+		if (r >= 0)
+			r = r2;
+	}
+	if (r < 0)
+		goto fail;
+	if (ctx->owners != SKS_OWNERS_NONE) {
+		r = sks_owner_join(s, proc_root(ctx), ctx->owners);
+		if (r < 0)
+			goto fail;
+	}
+	s->stats.collect_ns = sks_now_ns() - t0;
+	*ret_snap = s;
+	return 0;
+fail:
+	sks_snapshot_free(s);
+	return r;
+}
+
+int sks_sockstat_read(struct sks_ctx *ctx, struct sks_sockstat *ret_stat)
+{
+	char pnet[PATH_MAX];
+	int old, r;
+
+	r = netns_enter(ctx, &old);
+	if (r < 0)
+		return r;
+	proc_net_path(ctx, pnet, sizeof(pnet));
+	r = sks_procnet_sockstat(pnet, ret_stat);
+	{
+		int r2 = netns_leave(old);
+
+		if (r >= 0)
+			r = r2;
+	}
+	return r;
+}

@@ -1,0 +1,845 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Owner join, the pipeline's second stage: one pass over proc_root/PID/fd
+ * attaches to every record each (process, fd), or (thread, fd), holding its
+ * inode.  Each PID directory is opened once and everything is read relative
+ * to it, so all reads describe one process even if its pid is reused.  Names,
+ * uids and start times are read only for processes that hold a wanted socket.
+ */
+#include "owner/owner.h"
+#include "owner/inode_hash.h"
+#include "owner/owner_internal.h"
+#include "owner/proc_parse.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kcmp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define NO_REC UINT32_MAX
+/*
+ * getdents64(2) straight into buffers allocated once per join, instead of
+ * readdir(3): opendir() mallocs a 32 KiB buffer per directory, i.e. once per
+ * process (and per thread in thread mode), and a big fd table is read in a
+ * few calls here.
+ */
+#define DENTS_ROOT (32 * 1024)
+#define DENTS_TASK (16 * 1024)
+#define DENTS_FD (64 * 1024)
+#define STAT_MAX 2048 /* a stat line is < 1200 bytes even with a 64-byte kthread name */
+#define FILE_MAX 4096 /* status (Uid: is in its first lines), cmdline (argv[0] only), exe */
+#define PWBUF_MIN 4096
+#define PWBUF_MAX (1 << 20)
+#define MAX_TABLES 8 /* distinct fd tables per process remembered for kcmp */
+
+/* What happened to one process or fd table; negative values are fatal -errno. */
+enum {
+	SCAN_OK = 0,
+	SCAN_GONE,   /* ENOENT/ESRCH: it exited meanwhile */
+	SCAN_DENIED, /* EACCES/EPERM */
+	SCAN_SKIP,   /* anything else (not a directory, I/O error): ignored */
+};
+
+/* One holder found by the scan; grouped per record once the scan is over. */
+struct pair {
+	const struct sks_process *proc; /* set once the holder's details are read */
+	uint32_t rec;
+	int32_t tid;
+	int32_t fd;
+};
+
+/* An fd table already read in the current process: pairs[start, end). */
+struct table {
+	int32_t tid; /* a task using it, for kcmp */
+	size_t start, end;
+};
+
+struct scan {
+	struct sks_snapshot *s;
+	enum sks_owner_mode mode;
+	bool kcmp; /* proc_root shows our pid namespace and kcmp(2) is allowed */
+	uint64_t denied, vanished;
+
+	struct sks_inode_hash inodes; /* inode -> first record index */
+	uint32_t *next;               /* next record with the same inode, or NO_REC */
+
+	struct pair *pairs;
+	size_t n_pairs, cap_pairs;
+
+	/* fd numbers of the main table, kept only when kcmp cannot compare tables */
+	bool keep_fds;
+	int32_t *fds;
+	size_t n_fds, cap_fds;
+
+	struct sks_inode_hash uids; /* uid + 1 -> index in users */
+	const char **users;
+	size_t n_users, cap_users;
+	char *pwbuf;
+	size_t pwbuf_len;
+
+	_Alignas(8) char root_dents[DENTS_ROOT];
+	_Alignas(8) char task_dents[DENTS_TASK];
+	_Alignas(8) char fd_dents[DENTS_FD];
+	char stat_buf[STAT_MAX];
+	char file_buf[FILE_MAX];
+};
+
+static int classify(int err)
+{
+	switch (err) {
+	case ENOENT:
+	case ESRCH:
+		return SCAN_GONE;
+	case EACCES:
+	case EPERM:
+		return SCAN_DENIED;
+	case ENOMEM:
+	case EMFILE:
+	case ENFILE:
+		return -err;
+	default:
+		return SCAN_SKIP;
+	}
+}
+
+/* p (cap elements of sz bytes, n used) with room for one more, at most max: the array or NULL. */
+static void *grow(void *p, size_t *cap, size_t n, size_t sz, size_t max)
+{
+	size_t ncap;
+	void *np;
+
+	if (n < *cap)
+		return p;
+	if (n >= max)
+		return NULL;
+	ncap = *cap ? *cap * 2 : 64;
+	if (ncap > max)
+		ncap = max;
+	if (ncap > SIZE_MAX / sz)
+		return NULL;
+	np = realloc(p, ncap * sz);
+	if (np)
+		*cap = ncap;
+	return np;
+}
+
+static int push_pair(struct scan *sc, uint32_t rec, int32_t tid, int32_t fd)
+{
+	/* n_owners is 32 bits */
+	struct pair *p = grow(sc->pairs, &sc->cap_pairs, sc->n_pairs, sizeof(*p), UINT32_MAX);
+
+	if (!p)
+		return -ENOMEM;
+	sc->pairs = p;
+	sc->pairs[sc->n_pairs++] = (struct pair){ NULL, rec, tid, fd };
+	return 0;
+}
+
+static int keep_fd(struct scan *sc, int32_t fd)
+{
+	int32_t *p = grow(sc->fds, &sc->cap_fds, sc->n_fds, sizeof(*p), SIZE_MAX / 8);
+
+	if (!p)
+		return -ENOMEM;
+	sc->fds = p;
+	sc->fds[sc->n_fds++] = fd;
+	return 0;
+}
+
+/*
+ * Read one fd table, dirfd/path being PID/fd or task/TID/fd, and add a pair,
+ * labelled tid, for each fd linking to a socket some record wants.  This is
+ * the hot loop: one readlinkat() per fd, no allocation, no stat.
+ */
+static int scan_fds(struct scan *sc, int dirfd, const char *path, int32_t tid)
+{
+	struct sks_stats *st = &sc->s->stats;
+	bool closed = false;
+	char link[64];
+	int fd, r = SCAN_OK;
+
+	fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return classify(errno);
+	for (;;) {
+		ssize_t n = getdents64(fd, sc->fd_dents, sizeof(sc->fd_dents));
+		size_t off;
+
+		if (n <= 0) {
+			if (n < 0)
+				r = classify(errno);
+			break;
+		}
+		for (off = 0; off < (size_t)n;) {
+			const struct dirent64 *d = (const void *)(sc->fd_dents + off);
+			uint64_t ino;
+			uint32_t rec;
+			int32_t num;
+			ssize_t len;
+
+			off += d->d_reclen;
+			if (sks_proc_parse_id(d->d_name, &num) < 0)
+				continue; /* "." and ".." */
+			if (sc->keep_fds) {
+				r = keep_fd(sc, num);
+				if (r < 0)
+					goto out;
+			}
+			len = readlinkat(fd, d->d_name, link, sizeof(link));
+			if (len < 0) {
+				/* ENOENT: this fd was closed since the listing (or the task exited) */
+				if (errno == ENOENT) {
+					closed = true;
+					continue;
+				}
+				r = classify(errno);
+				if (r == SCAN_SKIP)
+					continue;
+				goto out;
+			}
+			st->fds_scanned++;
+			if (!sks_proc_socket_inode(link, (size_t)len, &ino))
+				continue;
+			st->socket_fds++;
+			if (!sks_inode_hash_get(&sc->inodes, ino, &rec))
+				continue;
+			for (; rec != NO_REC; rec = sc->next[rec]) {
+				r = push_pair(sc, rec, tid, num);
+				if (r < 0)
+					goto out;
+			}
+		}
+	}
+out:
+	close(fd);
+	/* Closed fds are normal; a task that exited meanwhile no longer resolves its fd dir. */
+	if (r == SCAN_OK && closed && faccessat(dirfd, path, F_OK, 0) < 0 &&
+	    classify(errno) == SCAN_GONE)
+		r = SCAN_GONE;
+	return r;
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Without kcmp: 1 when dirfd/path lists exactly the fd numbers the main
+ * table listed, taken as "the same table".  It misses a private table that
+ * has the very same fd numbers, which is the price of not reading its links.
+ */
+static int same_listing(struct scan *sc, int dirfd, const char *path)
+{
+	size_t i, seen = 0;
+	int fd, r = 1;
+
+	for (i = 1; i < sc->n_fds && sc->fds[i - 1] < sc->fds[i]; i++)
+		;
+	if (i < sc->n_fds) /* procfs lists fds in order; other trees need a sort */
+		qsort(sc->fds, sc->n_fds, sizeof(*sc->fds), cmp_i32);
+	fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return classify(errno) == SCAN_GONE ? -ENOENT : 0;
+	while (r == 1) {
+		ssize_t n = getdents64(fd, sc->fd_dents, sizeof(sc->fd_dents));
+		size_t off;
+
+		if (n <= 0) {
+			if (n < 0)
+				r = 0;
+			break;
+		}
+		for (off = 0; off < (size_t)n && r == 1;) {
+			const struct dirent64 *d = (const void *)(sc->fd_dents + off);
+			int32_t num;
+
+			off += d->d_reclen;
+			if (sks_proc_parse_id(d->d_name, &num) < 0)
+				continue;
+			if (!bsearch(&num, sc->fds, sc->n_fds, sizeof(*sc->fds), cmp_i32))
+				r = 0;
+			seen++;
+		}
+	}
+	close(fd);
+	return r == 1 && seen == sc->n_fds;
+}
+
+/* Index of a table in t[0..n) that tid uses too, or -1 when none (or unknown). */
+static int find_table(const struct scan *sc, const struct table *t, size_t n, int32_t tid)
+{
+	size_t i;
+
+	if (!sc->kcmp)
+		return -1;
+	for (i = 0; i < n; i++) {
+		/* 0: same files_struct.  Errors (ESRCH, EPERM) leave it unknown: read the table. */
+		if (syscall(SYS_kcmp, t[i].tid, tid, KCMP_FILES, 0, 0) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+static int copy_pairs(struct scan *sc, const struct table *t, int32_t tid)
+{
+	size_t i;
+	int r;
+
+	for (i = t->start; i < t->end; i++) {
+		r = push_pair(sc, sc->pairs[i].rec, tid, sc->pairs[i].fd);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * Walk PID/task.  Thread mode: every thread, one owner per (thread, fd), as
+ * ss -T; threads sharing an fd table (kcmp says so) copy its pairs instead of
+ * re-reading it.  Process mode: only threads whose table is not the main one
+ * (they called unshare(CLONE_FILES), or were cloned without CLONE_FILES), so
+ * a socket that only such a thread holds still gets an owner, labelled with
+ * the tid because its fd number is only valid in that thread's table.
+ */
+static int scan_tasks(struct scan *sc, int pfd, int32_t pid, size_t main_start)
+{
+	struct table tables[MAX_TABLES];
+	size_t n_tables = 0;
+	int tfd, r = SCAN_OK;
+
+	if (sc->mode == SKS_OWNERS_PROCESS)
+		tables[n_tables++] = (struct table){ pid, main_start, sc->n_pairs };
+	tfd = openat(pfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (tfd < 0)
+		return classify(errno);
+	for (;;) {
+		ssize_t n = getdents64(tfd, sc->task_dents, sizeof(sc->task_dents));
+		size_t off;
+
+		if (n <= 0) {
+			if (n < 0)
+				r = classify(errno);
+			break;
+		}
+		for (off = 0; off < (size_t)n;) {
+			const struct dirent64 *d = (const void *)(sc->task_dents + off);
+			char path[24];
+			size_t start, nlen;
+			int32_t tid;
+			int k, r2;
+
+			off += d->d_reclen;
+			if (sks_proc_parse_id(d->d_name, &tid) < 0)
+				continue;
+			if (sc->mode == SKS_OWNERS_PROCESS && tid == pid)
+				continue;
+			k = find_table(sc, tables, n_tables, tid);
+			if (k >= 0) {
+				if (sc->mode == SKS_OWNERS_THREADS) {
+					r = copy_pairs(sc, &tables[k], tid);
+					if (r < 0)
+						goto out;
+				}
+				continue;
+			}
+			nlen = strlen(d->d_name); /* <= 10: parse_id checked it */
+			memcpy(path, d->d_name, nlen);
+			memcpy(path + nlen, "/fd", 4);
+			if (sc->mode == SKS_OWNERS_PROCESS && !sc->kcmp) {
+				r2 = same_listing(sc, tfd, path);
+				if (r2 != 0)
+					continue; /* same table, or the thread is gone */
+			}
+			start = sc->n_pairs;
+			r2 = scan_fds(sc, tfd, path, tid);
+			if (r2 < 0 || r2 == SCAN_DENIED) {
+				r = r2;
+				goto out;
+			}
+			if (r2 != SCAN_OK) { /* a thread that exited takes its private table along */
+				sc->n_pairs = start;
+				continue;
+			}
+			if (n_tables < MAX_TABLES)
+				tables[n_tables++] = (struct table){ tid, start, sc->n_pairs };
+		}
+	}
+out:
+	close(tfd);
+	return r;
+}
+
+/* Read dirfd/name into buf (at most cap bytes): its length or -errno. */
+static ssize_t read_at(int dirfd, const char *name, char *buf, size_t cap)
+{
+	size_t len = 0;
+	int fd, err = 0;
+
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (len < cap) {
+		ssize_t n = read(fd, buf + len, cap - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			err = -errno;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	return err ? err : (ssize_t)len;
+}
+
+/* Cached getpwuid_r(): one lookup per distinct uid and join. */
+static int lookup_user(struct scan *sc, uint32_t uid, const char **ret)
+{
+	const char *name = NULL, **users;
+	uint32_t idx;
+	int r;
+
+	if (sks_inode_hash_get(&sc->uids, (uint64_t)uid + 1, &idx)) {
+		*ret = sc->users[idx];
+		return 0;
+	}
+	for (;;) {
+		struct passwd pw, *res = NULL;
+		int e;
+
+		if (!sc->pwbuf) {
+			sc->pwbuf = malloc(PWBUF_MIN);
+			if (!sc->pwbuf)
+				return -ENOMEM;
+			sc->pwbuf_len = PWBUF_MIN;
+		}
+		e = getpwuid_r(uid, &pw, sc->pwbuf, sc->pwbuf_len, &res);
+		if (e == ERANGE && sc->pwbuf_len < PWBUF_MAX) {
+			char *p = realloc(sc->pwbuf, sc->pwbuf_len * 2);
+
+			if (!p)
+				return -ENOMEM;
+			sc->pwbuf = p;
+			sc->pwbuf_len *= 2;
+			continue;
+		}
+		if (e == 0 && res && res->pw_name) {
+			name = sks_snap_memdup(sc->s, res->pw_name, strlen(res->pw_name));
+			if (!name)
+				return -ENOMEM;
+		}
+		break; /* no entry, or NSS failed: no name */
+	}
+	users = grow(sc->users, &sc->cap_users, sc->n_users, sizeof(*users), UINT32_MAX);
+	if (!users)
+		return -ENOMEM;
+	sc->users = users;
+	r = sks_inode_hash_put(&sc->uids, (uint64_t)uid + 1, (uint32_t)sc->n_users, NULL);
+	if (r < 0)
+		return r;
+	sc->users[sc->n_users++] = name;
+	*ret = name;
+	return 0;
+}
+
+/*
+ * The details of a holder, read once.  -ENOENT/-ESRCH: it exited; -ENOMEM.
+ * A stat that does not parse (not seen from a real kernel) leaves comm empty.
+ */
+static int read_process(struct scan *sc, int pfd, int32_t pid, const struct sks_process **ret)
+{
+	struct sks_proc_stat ps = { "", 0, 0 };
+	const char *cand, *name;
+	size_t cand_len, name_len;
+	struct sks_process *p;
+	uint32_t uid = UINT32_MAX;
+	ssize_t n;
+	char *comm;
+	int r;
+
+	n = read_at(pfd, "stat", sc->stat_buf, sizeof(sc->stat_buf));
+	if (n < 0 && classify((int)-n) == SCAN_GONE)
+		return (int)n;
+	if (n < 0 || sks_proc_parse_stat(sc->stat_buf, (size_t)n, &ps) < 0)
+		ps = (struct sks_proc_stat){ "", 0, 0 };
+	n = read_at(pfd, "status", sc->file_buf, sizeof(sc->file_buf));
+	if (n < 0 && classify((int)-n) == SCAN_GONE)
+		return (int)n;
+	if (n < 0 || sks_proc_parse_status_uid(sc->file_buf, (size_t)n, &uid) < 0)
+		uid = UINT32_MAX;
+
+	p = sks_snap_alloc(sc->s, sizeof(*p));
+	comm = sks_snap_memdup(sc->s, ps.comm, ps.comm_len);
+	if (!p || !comm)
+		return -ENOMEM;
+	name = comm;
+	name_len = ps.comm_len;
+	if (ps.comm_len == SKS_COMM_CUT_LEN) {
+		/* Kernel threads and zombies have neither; that is not an error. */
+		bool found = false;
+
+		n = read_at(pfd, "cmdline", sc->file_buf, sizeof(sc->file_buf));
+		if (n > 0 && sks_proc_cmdline_base(sc->file_buf, (size_t)n, &cand, &cand_len) == 0)
+			found = sks_proc_name_extends(comm, ps.comm_len, cand, cand_len);
+		if (!found) {
+			n = readlinkat(pfd, "exe", sc->file_buf, sizeof(sc->file_buf));
+			if (n > 0 && sks_proc_exe_base(sc->file_buf, (size_t)n, &cand, &cand_len) == 0)
+				found = sks_proc_name_extends(comm, ps.comm_len, cand, cand_len);
+		}
+		if (found) {
+			name = sks_snap_memdup(sc->s, cand, cand_len);
+			if (!name)
+				return -ENOMEM;
+			name_len = cand_len;
+		}
+	}
+	p->pid = pid;
+	p->uid = uid;
+	p->start_time = ps.start_time;
+	p->comm = comm;
+	p->comm_len = (uint32_t)ps.comm_len;
+	p->name = name;
+	p->name_len = (uint32_t)name_len;
+	p->user = NULL;
+	if (uid != UINT32_MAX) {
+		r = lookup_user(sc, uid, &p->user);
+		if (r < 0)
+			return r;
+	}
+	*ret = p;
+	return 0;
+}
+
+static int scan_process(struct scan *sc, int rootfd, const char *dname, int32_t pid)
+{
+	size_t start = sc->n_pairs, i;
+	struct stat st;
+	bool threads;
+	int pfd, r;
+
+	sc->s->stats.procs_scanned++;
+	pfd = openat(rootfd, dname, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (pfd < 0) {
+		r = classify(errno);
+		goto count;
+	}
+	/*
+	 * procfs gives PID/task 2 + (number of threads) links, so one fstatat()
+	 * spares single-threaded processes (most of them) the walk of task/.
+	 * Other counts (btrfs says 1 for any directory) mean "walk it".
+	 */
+	threads = fstatat(pfd, "task", &st, 0) == 0 && st.st_nlink != 3;
+	if (sc->mode == SKS_OWNERS_THREADS && threads) {
+		r = scan_tasks(sc, pfd, pid, start);
+	} else {
+		sc->keep_fds = threads && !sc->kcmp;
+		sc->n_fds = 0;
+		r = scan_fds(sc, pfd, "fd", sc->mode == SKS_OWNERS_THREADS ? pid : 0);
+		sc->keep_fds = false;
+		if (r == SCAN_OK && threads)
+			r = scan_tasks(sc, pfd, pid, start);
+	}
+	if (r >= 0 && r != SCAN_GONE && sc->n_pairs > start) {
+		const struct sks_process *proc = NULL;
+		int r2 = read_process(sc, pfd, pid, &proc);
+
+		if (r2 == -ENOMEM) {
+			r = r2;
+		} else if (r2 < 0) {
+			r = SCAN_GONE;
+		} else {
+			for (i = start; i < sc->n_pairs; i++)
+				sc->pairs[i].proc = proc;
+		}
+	}
+	if (r == SCAN_GONE) /* its fds closed with it */
+		sc->n_pairs = start;
+count:
+	if (r == SCAN_GONE) {
+		sc->vanished++;
+		sc->s->stats.procs_vanished++;
+	} else if (r == SCAN_DENIED) {
+		sc->denied++;
+		sc->s->stats.procs_denied++;
+	}
+	if (pfd >= 0)
+		close(pfd);
+	return r < 0 ? r : 0;
+}
+
+static int scan_root(struct scan *sc, int rootfd)
+{
+	for (;;) {
+		ssize_t n = getdents64(rootfd, sc->root_dents, sizeof(sc->root_dents));
+		size_t off;
+
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return 0;
+		for (off = 0; off < (size_t)n;) {
+			const struct dirent64 *d = (const void *)(sc->root_dents + off);
+			int32_t pid;
+			int r;
+
+			off += d->d_reclen;
+			if (sks_proc_parse_id(d->d_name, &pid) < 0)
+				continue;
+			r = scan_process(sc, rootfd, d->d_name, pid);
+			if (r < 0)
+				return r;
+		}
+	}
+}
+
+/*
+ * kcmp(2) takes pids of our pid namespace: usable only when proc_root is a
+ * procfs of that namespace (its "self" is us), and when the kernel has it and
+ * no seccomp filter forbids it.
+ */
+static bool kcmp_usable(int rootfd)
+{
+	char buf[16];
+	ssize_t n = readlinkat(rootfd, "self", buf, sizeof(buf) - 1);
+	int32_t self;
+
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	if (sks_proc_parse_id(buf, &self) < 0 || self != getpid())
+		return false;
+	return syscall(SYS_kcmp, self, self, KCMP_FILES, 0, 0) == 0;
+}
+
+static int build_index(struct scan *sc)
+{
+	struct sks_snapshot *s = sc->s;
+	size_t i;
+	int r;
+
+	if (s->n >= NO_REC)
+		return -ENOMEM;
+	sc->next = malloc((s->n ? s->n : 1) * sizeof(*sc->next));
+	if (!sc->next)
+		return -ENOMEM;
+	r = sks_inode_hash_reserve(&sc->inodes, s->n);
+	if (r < 0)
+		return r;
+	for (i = 0; i < s->n; i++) {
+		uint32_t old;
+
+		sc->next[i] = NO_REC;
+		if (!s->recs[i].inode)
+			continue;
+		/*
+		 * Inodes should be unique, but a dump retried after
+		 * NLM_F_DUMP_INTR, or inode numbers wrapping at 2^32, can
+		 * repeat one: chain such records so each gets the holders.
+		 */
+		r = sks_inode_hash_put(&sc->inodes, s->recs[i].inode, (uint32_t)i, &old);
+		if (r < 0)
+			return r;
+		if (r == 1)
+			sc->next[i] = old;
+	}
+	return 0;
+}
+
+static bool owner_lt_ptf(const struct sks_owner *a, const struct sks_owner *b)
+{
+	if (a->proc->pid != b->proc->pid)
+		return a->proc->pid < b->proc->pid;
+	if (a->tid != b->tid)
+		return a->tid < b->tid;
+	return a->fd < b->fd;
+}
+
+static bool owner_lt_pft(const struct sks_owner *a, const struct sks_owner *b)
+{
+	if (a->proc->pid != b->proc->pid)
+		return a->proc->pid < b->proc->pid;
+	if (a->fd != b->fd)
+		return a->fd < b->fd;
+	return a->tid < b->tid;
+}
+
+static int cmp_ptf(const void *a, const void *b)
+{
+	return owner_lt_ptf(a, b) ? -1 : owner_lt_ptf(b, a);
+}
+
+static int cmp_pft(const void *a, const void *b)
+{
+	return owner_lt_pft(a, b) ? -1 : owner_lt_pft(b, a);
+}
+
+/* Sort unless already sorted: scan order (pid, tid, fd ascending) usually is. */
+static void sort_owners(struct sks_owner *o, size_t n,
+			bool (*lt)(const struct sks_owner *, const struct sks_owner *),
+			int (*cmp)(const void *, const void *))
+{
+	size_t i;
+
+	for (i = 1; i < n && !lt(&o[i], &o[i - 1]); i++)
+		;
+	if (i < n)
+		qsort(o, n, sizeof(*o), cmp);
+}
+
+/*
+ * Process mode lists each (process, fd) once: a private thread table copied
+ * from the main one holds the same socket at the same fd; the main table's
+ * entry (tid 0) wins.  Returns the new count.
+ */
+static size_t tidy_owners(struct sks_owner *o, size_t n, enum sks_owner_mode mode)
+{
+	size_t i, k;
+
+	if (n < 2)
+		return n;
+	if (mode == SKS_OWNERS_PROCESS) {
+		sort_owners(o, n, owner_lt_pft, cmp_pft);
+		for (i = 1, k = 1; i < n; i++)
+			if (o[i].proc->pid != o[k - 1].proc->pid || o[i].fd != o[k - 1].fd)
+				o[k++] = o[i];
+		n = k;
+	}
+	sort_owners(o, n, owner_lt_ptf, cmp_ptf);
+	return n;
+}
+
+/*
+ * Group the pairs per record with a counting sort (linear, stable), into one
+ * arena block sliced per record.
+ */
+static int attach(struct scan *sc)
+{
+	struct sks_snapshot *s = sc->s;
+	struct sks_owner *slab = NULL;
+	uint32_t *end;
+	size_t i;
+
+	if (!sc->n_pairs)
+		return 0;
+	if (sc->n_pairs > SIZE_MAX / sizeof(*slab))
+		return -ENOMEM;
+	end = calloc(s->n + 1, sizeof(*end));
+	slab = sks_snap_alloc(s, sc->n_pairs * sizeof(*slab));
+	if (!end || !slab) {
+		free(end);
+		return -ENOMEM;
+	}
+	for (i = 0; i < sc->n_pairs; i++)
+		end[sc->pairs[i].rec + 1]++;
+	for (i = 1; i <= s->n; i++)
+		end[i] += end[i - 1];
+	/* end[r] is now where record r starts; filling advances it to where r ends */
+	for (i = 0; i < sc->n_pairs; i++) {
+		const struct pair *p = &sc->pairs[i];
+
+		slab[end[p->rec]++] = (struct sks_owner){ p->proc, p->tid, p->fd };
+	}
+	for (i = 0; i < s->n; i++) {
+		uint32_t first = i ? end[i - 1] : 0;
+		struct sks_record *rec = &s->recs[i];
+
+		rec->owners = slab + first;
+		rec->n_owners = (uint32_t)tidy_owners(slab + first, end[i] - first, sc->mode);
+	}
+	free(end);
+	return 0;
+}
+
+unsigned sks_owner_reason(const struct sks_record *rec, uint64_t procs_denied,
+			  uint64_t procs_vanished)
+{
+	if (rec->n_owners)
+		return SKS_NO_OWNER_NONE;
+	if (!rec->inode || rec->state == SKS_STATE_TIME_WAIT || rec->state == SKS_STATE_SYN_RECV ||
+	    rec->state == SKS_STATE_NEW_SYN_RECV)
+		return SKS_NO_OWNER_KERNEL;
+	if (procs_denied)
+		return SKS_NO_OWNER_PERMISSION;
+	if (procs_vanished)
+		return SKS_NO_OWNER_VANISHED;
+	return SKS_NO_OWNER_NOT_FOUND;
+}
+
+static void scan_free(struct scan *sc)
+{
+	sks_inode_hash_release(&sc->inodes);
+	sks_inode_hash_release(&sc->uids);
+	free(sc->next);
+	free(sc->pairs);
+	free(sc->fds);
+	free(sc->users);
+	free(sc->pwbuf);
+	free(sc);
+}
+
+int sks_owner_join_flags(struct sks_snapshot *s, const char *proc_root, enum sks_owner_mode mode,
+			 unsigned flags)
+{
+	struct scan *sc;
+	int rootfd, r;
+	size_t i;
+
+	if (mode == SKS_OWNERS_NONE)
+		return 0;
+	if (mode != SKS_OWNERS_PROCESS && mode != SKS_OWNERS_THREADS)
+		return -EINVAL;
+	rootfd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return -errno;
+	sc = calloc(1, sizeof(*sc));
+	if (!sc) {
+		close(rootfd);
+		return -ENOMEM;
+	}
+	sc->s = s;
+	sc->mode = mode;
+	r = build_index(sc);
+	if (r < 0)
+		goto out;
+	for (i = 0; i < s->n; i++) {
+		s->recs[i].owners = NULL;
+		s->recs[i].n_owners = 0;
+	}
+	/* Nothing to look for (e.g. only TIME-WAIT): skip the costly scan. */
+	if (sc->inodes.n) {
+		sc->kcmp = !(flags & SKS_OWNER_NO_KCMP) && kcmp_usable(rootfd);
+		r = scan_root(sc, rootfd);
+		if (r < 0)
+			goto out;
+		r = attach(sc);
+		if (r < 0)
+			goto out;
+	}
+	for (i = 0; i < s->n; i++)
+		s->recs[i].no_owner = (uint8_t)sks_owner_reason(&s->recs[i], sc->denied,
+								sc->vanished);
+	if (sc->denied)
+		sks_snap_warn(s, SKS_WARN_PERMISSION, EACCES,
+			      "could not inspect %llu process%s: their sockets show no owner "
+			      "(needs CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH, e.g. run as root)",
+			      (unsigned long long)sc->denied, sc->denied == 1 ? "" : "es");
+out:
+	scan_free(sc);
+	close(rootfd);
+	return r < 0 ? r : 0;
+}
+
+int sks_owner_join(struct sks_snapshot *s, const char *proc_root, enum sks_owner_mode mode)
+{
+	return sks_owner_join_flags(s, proc_root, mode, 0);
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Owner join: the second stage.  Maps each record's inode to every process
+ * (or thread) holding it by scanning proc_root/PID/fd.
+ */
+#ifndef SKS_OWNER_H
+#define SKS_OWNER_H
+
+#include "internal.h"
+
+/*
+ * Fill rec->owners / n_owners / no_owner for every record in s, scanning
+ * proc_root (e.g. "/proc").  Only processes holding a recorded inode have
+ * their name, uid and start time read.  Updates the procs_* and *fds stats,
+ * warns once (SKS_WARN_PERMISSION) if processes could not be inspected.
+ * -errno only if proc_root itself cannot be read.
+ */
+int sks_owner_join(struct sks_snapshot *s, const char *proc_root, enum sks_owner_mode mode);
+
+#endif

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# --help and the man page list the same long options; bad input gives one
+# line on stderr and exit 2.
+set -u
+bin=$1
+man=$2
+fail=0
+help=$("$bin" --help) || { echo "--help failed"; exit 1; }
+help_opts=$(grep -oE -- '--[a-z][a-z0-9-]*' <<<"$help" | sort -u)
+man_opts=$(grep -oE -- '\\-\\-[a-z][a-z0-9\\-]*' "$man" | sed 's/\\//g' | sort -u)
+if [ "$help_opts" != "$man_opts" ]; then
+	echo "--help and the man page disagree:"
+	diff <(echo "$help_opts") <(echo "$man_opts")
+	fail=1
+fi
+
+expect_error() { # expect_error PATTERN ARGS...: exit 2, one line on stderr matching PATTERN
+	local pat=$1 err rc
+	shift
+	err=$("$bin" "$@" 2>&1 >/dev/null)
+	rc=$?
+	if [ $rc -ne 2 ] || [ "$(wc -l <<<"$err")" -ne 1 ] || ! grep -qE -- "$pat" <<<"$err"; then
+		echo "FAIL: sockscope $* -> rc=$rc stderr=[$err], wanted exit 2 and /$pat/"
+		fail=1
+	fi
+}
+expect_error "unknown option '-Z'" -Z
+expect_error "unknown option '--bogus'" --bogus
+expect_error "needs an argument" -f
+expect_error "unknown family 'bogus'" -f bogus
+expect_error "unknown socket table" -A tcp,nope
+expect_error "unknown source" --source=carrier-pigeon
+expect_error "unknown state 'nostate'" state nostate
+expect_error "network namespace '/nonexistent': No such file" -N /nonexistent
+expect_error "not a network namespace" -N /etc/passwd
+# A control byte in an operand is escaped in the message.
+err=$("$bin" -f $'\x1b[31mred' 2>&1 >/dev/null)
+if LC_ALL=C grep -q $'\x1b' <<<"$err"; then
+	echo "FAIL: raw ESC in error message"
+	fail=1
+fi
+grep -q 'x1b' <<<"$err" || { echo "FAIL: ESC not shown as \\x1b: $err"; fail=1; }
+"$bin" -V | grep -qE '^sockscope [0-9]' || { echo "FAIL: -V"; fail=1; }
+exit $fail
