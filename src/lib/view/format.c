@@ -7,7 +7,6 @@
  */
 #include "view.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <string.h>
@@ -131,14 +130,74 @@ int sks_put_unix_name(struct sks_buf *b, const struct sks_unix *u)
 	return r < 0 ? r : sks_put_escaped(b, p, len, " ");
 }
 
+static size_t fmt_ip4(char *p, const uint8_t *a)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i)
+			p[n++] = '.';
+		n += sks_fmt_u64(p + n, a[i]);
+	}
+	return n;
+}
+
+/*
+ * IPv6 text exactly as glibc's inet_ntop() writes it (which is what ss
+ * shows): the longest run of two or more zero groups becomes "::", and
+ * IPv4-mapped/compatible addresses end in dotted quad.  inet_ntop() goes
+ * through sprintf() per group, which is most of the table's address cost.
+ */
+static size_t fmt_ip6(char *p, const uint8_t *a)
+{
+	int best = -1, best_len = 0, cur = -1, cur_len = 0, i;
+	uint16_t words[8];
+	size_t n = 0;
+
+	for (i = 0; i < 8; i++) {
+		words[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
+		if (!words[i]) {
+			if (cur < 0)
+				cur = i, cur_len = 0;
+			cur_len++;
+			continue;
+		}
+		if (cur >= 0 && cur_len > best_len)
+			best = cur, best_len = cur_len;
+		cur = -1;
+	}
+	if (cur >= 0 && cur_len > best_len)
+		best = cur, best_len = cur_len;
+	if (best_len < 2)
+		best = -1;
+	for (i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + best_len) {
+			if (i == best)
+				p[n++] = ':';
+			continue;
+		}
+		if (i)
+			p[n++] = ':';
+		if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff)))
+			return n + fmt_ip4(p + n, a + 12);
+		n += sks_fmt_hex(p + n, words[i]);
+	}
+	if (best >= 0 && best + best_len == 8)
+		p[n++] = ':';
+	return n;
+}
+
+size_t sks_fmt_ip(char *p, const struct sks_endpoint *ep)
+{
+	return ep->family == AF_INET ? fmt_ip4(p, ep->addr) : fmt_ip6(p, ep->addr);
+}
+
 int sks_put_ip(struct sks_buf *b, const struct sks_endpoint *ep)
 {
-	char text[INET6_ADDRSTRLEN];
-	int af = ep->family == AF_INET ? AF_INET : AF_INET6;
+	char text[SKS_IP_TEXT_MAX];
 
-	if (!inet_ntop(af, ep->addr, text, sizeof(text)))
-		return sks_buf_putc(b, '?');
-	return sks_put_str(b, text);
+	return sks_buf_append(b, text, sks_fmt_ip(text, ep));
 }
 
 const char *sks_view_family_name(unsigned af)

@@ -27,7 +27,7 @@ struct jw {
 static void raw(struct jw *j, const char *s, size_t n)
 {
 	if (!j->err)
-		j->err = sks_buf_append(&j->b, s, n);
+		j->err = sks_buf_add(&j->b, s, n);
 }
 
 static void raws(struct jw *j, const char *s)
@@ -43,12 +43,32 @@ static void sep(struct jw *j)
 	j->first[j->depth] = false;
 }
 
+#define KEY_MAX 48 /* our keys are short literals; "<key>_hex" included */
+
+/*
+ * `,"k":` into p (KEY_MAX + 4 bytes): each member is then one append, which
+ * matters at a few dozen members per record.
+ */
+static size_t put_key(struct jw *j, char *p, const char *k)
+{
+	size_t n = 0, kl = strnlen(k, KEY_MAX);
+
+	if (!j->first[j->depth])
+		p[n++] = ',';
+	j->first[j->depth] = false;
+	p[n++] = '"';
+	memcpy(p + n, k, kl);
+	n += kl;
+	p[n++] = '"';
+	p[n++] = ':';
+	return n;
+}
+
 static void key(struct jw *j, const char *k)
 {
-	sep(j);
-	raw(j, "\"", 1);
-	raws(j, k);
-	raw(j, "\":", 2);
+	char tmp[KEY_MAX + 4];
+
+	raw(j, tmp, put_key(j, tmp, k));
 }
 
 static void open_(struct jw *j, const char *k, char bracket)
@@ -82,49 +102,74 @@ static void close_(struct jw *j, char bracket)
 
 static void u64(struct jw *j, const char *k, uint64_t v)
 {
-	key(j, k);
-	if (!j->err)
-		j->err = sks_put_u64(&j->b, v);
+	char tmp[KEY_MAX + 4 + 20];
+	size_t n = put_key(j, tmp, k);
+
+	raw(j, tmp, n + sks_fmt_u64(tmp + n, v));
 }
 
 static void i64(struct jw *j, const char *k, int64_t v)
 {
-	key(j, k);
-	if (!j->err)
-		j->err = sks_put_i64(&j->b, v);
+	char tmp[KEY_MAX + 4 + 21];
+	size_t n = put_key(j, tmp, k);
+
+	if (v < 0) {
+		tmp[n++] = '-';
+		n += sks_fmt_u64(tmp + n, (uint64_t)0 - (uint64_t)v);
+	} else {
+		n += sks_fmt_u64(tmp + n, (uint64_t)v);
+	}
+	raw(j, tmp, n);
+}
+
+/* A member whose value is a short literal: true, false, null. */
+static void word(struct jw *j, const char *k, const char *v)
+{
+	char tmp[KEY_MAX + 4 + 8];
+	size_t n = put_key(j, tmp, k), vl = strlen(v);
+
+	memcpy(tmp + n, v, vl);
+	raw(j, tmp, n + vl);
 }
 
 static void boolean(struct jw *j, const char *k, bool v)
 {
-	key(j, k);
-	raws(j, v ? "true" : "false");
+	word(j, k, v ? "true" : "false");
 }
 
 static void null(struct jw *j, const char *k)
 {
-	key(j, k);
-	raws(j, "null");
+	word(j, k, "null");
 }
 
 /* A string we made (ASCII names): no escaping needed. */
 static void lit(struct jw *j, const char *k, const char *s)
 {
-	if (k)
-		key(j, k);
-	else
-		sep(j);
-	raw(j, "\"", 1);
+	char tmp[KEY_MAX + 4 + 1];
+	size_t n = 0;
+
+	if (k) {
+		n = put_key(j, tmp, k);
+	} else {
+		if (!j->first[j->depth])
+			tmp[n++] = ',';
+		j->first[j->depth] = false;
+	}
+	tmp[n++] = '"';
+	raw(j, tmp, n);
 	raws(j, s);
 	raw(j, "\"", 1);
 }
 
 static void hexstr(struct jw *j, const char *k, uint64_t v)
 {
-	key(j, k);
-	raw(j, "\"", 1);
-	if (!j->err)
-		j->err = sks_put_hex(&j->b, v);
-	raw(j, "\"", 1);
+	char tmp[KEY_MAX + 4 + 18];
+	size_t n = put_key(j, tmp, k);
+
+	tmp[n++] = '"';
+	n += sks_fmt_hex(tmp + n, v);
+	tmp[n++] = '"';
+	raw(j, tmp, n);
 }
 
 /*
@@ -134,7 +179,7 @@ static void hexstr(struct jw *j, const char *k, uint64_t v)
 static void sysstr(struct jw *j, const char *k, const char *s, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";
-	char hk[64];
+	char hk[KEY_MAX];
 	size_t i;
 	int r;
 
@@ -167,14 +212,16 @@ static void sysstr(struct jw *j, const char *k, const char *s, size_t n)
 
 static void endpoint(struct jw *j, const char *k, const struct sks_endpoint *ep, uint32_t ifindex)
 {
+	char text[SKS_IP_TEXT_MAX + 2];
 	const char *host;
+	size_t n;
 
 	obj(j, k);
 	key(j, "address");
-	raw(j, "\"", 1);
-	if (!j->err)
-		j->err = sks_put_ip(&j->b, ep);
-	raw(j, "\"", 1);
+	text[0] = '"';
+	n = 1 + sks_fmt_ip(text + 1, ep);
+	text[n++] = '"';
+	raw(j, text, n);
 	u64(j, "port", ep->port);
 	if (ep->scope_id)
 		u64(j, "scope_id", ep->scope_id);
@@ -280,20 +327,17 @@ static const struct {
 	size_t off;
 	size_t size;
 } tcpinfo_fields[] = {
-	TI(ca_state),	     TI(retransmits),	    TI(probes),		    TI(backoff),
-	TI(snd_wscale),	     TI(rcv_wscale),	    TI(delivery_rate_app_limited),
-	TI(rto),	     TI(ato),		    TI(snd_mss),	    TI(rcv_mss),
-	TI(unacked),	     TI(sacked),	    TI(lost),		    TI(retrans),
-	TI(fackets),	     TI(last_data_sent_ms), TI(last_ack_sent_ms),   TI(last_data_recv_ms),
-	TI(last_ack_recv_ms), TI(pmtu),		    TI(rcv_ssthresh),	    TI(rtt),
-	TI(rttvar),	     TI(snd_ssthresh),	    TI(snd_cwnd),	    TI(advmss),
-	TI(reordering),	     TI(rcv_rtt),	    TI(rcv_space),	    TI(total_retrans),
-	TI(pacing_rate),     TI(max_pacing_rate),   TI(bytes_acked),	    TI(bytes_received),
-	TI(segs_out),	     TI(segs_in),	    TI(notsent_bytes),	    TI(min_rtt),
-	TI(data_segs_in),    TI(data_segs_out),	    TI(delivery_rate),	    TI(busy_time),
-	TI(rwnd_limited),    TI(sndbuf_limited),    TI(delivered),	    TI(delivered_ce),
-	TI(bytes_sent),	     TI(bytes_retrans),	    TI(dsack_dups),	    TI(reord_seen),
-	TI(rcv_ooopack),     TI(snd_wnd),
+	TI(ca_state), TI(retransmits), TI(probes), TI(backoff), TI(snd_wscale), TI(rcv_wscale),
+	TI(delivery_rate_app_limited), TI(rto), TI(ato), TI(snd_mss), TI(rcv_mss), TI(unacked),
+	TI(sacked), TI(lost), TI(retrans), TI(fackets), TI(last_data_sent_ms),
+	TI(last_ack_sent_ms), TI(last_data_recv_ms), TI(last_ack_recv_ms), TI(pmtu),
+	TI(rcv_ssthresh), TI(rtt), TI(rttvar), TI(snd_ssthresh), TI(snd_cwnd), TI(advmss),
+	TI(reordering), TI(rcv_rtt), TI(rcv_space), TI(total_retrans), TI(pacing_rate),
+	TI(max_pacing_rate), TI(bytes_acked), TI(bytes_received), TI(segs_out), TI(segs_in),
+	TI(notsent_bytes), TI(min_rtt), TI(data_segs_in), TI(data_segs_out), TI(delivery_rate),
+	TI(busy_time), TI(rwnd_limited), TI(sndbuf_limited), TI(delivered), TI(delivered_ce),
+	TI(bytes_sent), TI(bytes_retrans), TI(dsack_dups), TI(reord_seen), TI(rcv_ooopack),
+	TI(snd_wnd),
 };
 #undef TI
 

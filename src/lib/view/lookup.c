@@ -473,7 +473,7 @@ static char *resolve(const struct sks_endpoint *ep)
 const char *sks_lookup_host(struct sks_lookup *l, const struct sks_endpoint *ep)
 {
 	struct sks_host *h;
-	size_t i;
+	size_t i, mask;
 
 	if (!(l->flags & SKS_VIEW_RESOLVE) || (ep->family != AF_INET && ep->family != AF_INET6))
 		return NULL;
@@ -481,7 +481,8 @@ const char *sks_lookup_host(struct sks_lookup *l, const struct sks_endpoint *ep)
 		if (hosts_grow(l) < 0 && !l->cap_hosts)
 			return NULL;
 	}
-	for (i = host_hash(ep, l->cap_hosts - 1); l->hosts[i].used; i = (i + 1) & (l->cap_hosts - 1))
+	mask = l->cap_hosts - 1;
+	for (i = host_hash(ep, mask); l->hosts[i].used; i = (i + 1) & mask)
 		if (host_eq(&l->hosts[i], ep))
 			return l->hosts[i].name;
 	if ((l->n_hosts + 1) * 4 > l->cap_hosts * 3)

@@ -10,6 +10,8 @@
 
 #include "internal.h"
 
+#include <string.h>
+
 struct sks_svc;
 struct sks_ifname;
 struct sks_host;
@@ -76,8 +78,25 @@ int sks_put_escaped(struct sks_buf *b, const void *src, size_t len, const char *
  */
 int sks_put_unix_name(struct sks_buf *b, const struct sks_unix *u);
 
-/* Numeric address: dotted quad, or RFC 5952 IPv6 text without brackets. */
+/* Numeric address as inet_ntop() writes it (no brackets); p holds SKS_IP_TEXT_MAX. */
+#define SKS_IP_TEXT_MAX 46
+size_t sks_fmt_ip(char *p, const struct sks_endpoint *ep);
 int sks_put_ip(struct sks_buf *b, const struct sks_endpoint *ep);
+
+/*
+ * Append without a call when the buffer has room (the views append several
+ * small pieces per field); else sks_buf_append() grows it.
+ */
+static inline int sks_buf_add(struct sks_buf *b, const void *p, size_t n)
+{
+	if (b->data && b->cap - b->len > n) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return sks_buf_append(b, p, n);
+}
 
 /* JSON names: "inet", "stream", "tcp"...; "unknown" for numbers they do not know. */
 const char *sks_view_family_name(unsigned af);

@@ -318,8 +318,8 @@ char *fx_json(const struct sks_snapshot *snap, uint32_t flags)
 void fx_assert_text(const char *got, const char *want, const char *file, int line)
 {
 	if (strcmp(got, want)) {
-		fprintf(stderr, "%s:%d: text differs\n--- want\n%s--- got\n%s---\n", file, line, want,
-			got);
+		fprintf(stderr, "%s:%d: text differs\n--- want\n%s--- got\n%s---\n", file, line,
+			want, got);
 		fail();
 	}
 }

@@ -9,6 +9,7 @@
 #include "internal.h"
 #include "view/view.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <cmocka.h>
 
 static char *text_of(const void *src, size_t len)
@@ -537,6 +539,36 @@ static void test_numbers_and_timers(void **state)
 	sks_buf_release(&b);
 }
 
+/* The views format addresses without inet_ntop() (it is printf-based); same text required. */
+static void test_ip_matches_inet_ntop(void **state)
+{
+	struct sks_endpoint ep = { 0 };
+	char want[INET6_ADDRSTRLEN], got[SKS_IP_TEXT_MAX + 1];
+	int iter, i;
+
+	(void)state;
+	for (iter = 0; iter < 200000; iter++) {
+		ep.family = iter % 5 == 0 ? AF_INET : AF_INET6;
+		for (i = 0; i < 8; i++) {
+			/* mostly zero groups, to exercise "::" placement and ties */
+			uint32_t r = rnd();
+			uint16_t g = r % 3 ? 0 : (uint16_t)(r >> 8);
+
+			if (r % 7 == 0)
+				g = 0xffff;
+			ep.addr[2 * i] = (uint8_t)(g >> 8);
+			ep.addr[2 * i + 1] = (uint8_t)g;
+		}
+		if (iter % 11 == 0) /* v4-mapped */
+			memcpy(ep.addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12);
+		if (iter % 13 == 0) /* v4-compatible */
+			memset(ep.addr, 0, 12);
+		assert_non_null(inet_ntop(ep.family, ep.addr, want, sizeof(want)));
+		got[sks_fmt_ip(got, &ep)] = '\0';
+		assert_string_equal(got, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -549,6 +581,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_property),
 		cmocka_unit_test(test_put_escaped_extra),
 		cmocka_unit_test(test_numbers_and_timers),
+		cmocka_unit_test(test_ip_matches_inet_ntop),
 	};
 
 	return cmocka_run_group_tests_name("view_escape", tests, NULL, NULL);

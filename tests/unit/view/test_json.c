@@ -7,6 +7,7 @@
  */
 #include "fixture.h"
 
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -50,9 +51,10 @@ static bool parse_string(struct parser *ps)
 			if (*ps->p == 'u') {
 				int k;
 
+				if (ps->end - ps->p < 5)
+					return false;
 				for (k = 1; k <= 4; k++)
-					if (ps->p + k >= ps->end || !strchr("0123456789abcdefABCDEF",
-									   ps->p[k]) || !ps->p[k])
+					if (!isxdigit((unsigned char)ps->p[k]))
 						return false;
 				ps->p += 4;
 			} else if (!strchr("\"\\/bfnrt", *ps->p) || !*ps->p) {
@@ -254,9 +256,9 @@ static void test_fields(void **state)
 				     "\"send_q\":128,\"inode\":1001,\"cookie\":\"1f\",\"uid\":0,"
 				     "\"local\":{\"address\":\"0.0.0.0\",\"port\":22},"
 				     "\"peer\":{\"address\":\"0.0.0.0\",\"port\":0},"
-				     "\"owners\":[{\"pid\":100,\"tid\":100,\"fd\":3,\"name\":\"sshd\","
-				     "\"comm\":\"sshd\",\"uid\":0,\"user\":\"root\","
-				     "\"start_time\":4242}]}"));
+				     "\"owners\":[{\"pid\":100,\"tid\":100,\"fd\":3,"
+				     "\"name\":\"sshd\",\"comm\":\"sshd\",\"uid\":0,"
+				     "\"user\":\"root\",\"start_time\":4242}]}"));
 	assert_non_null(strstr(text, "\"no_owner\":{\"reason\":\"kernel\",\"detail\":"));
 	assert_non_null(strstr(text, "\"timer\":{\"name\":\"timewait\",\"expires_ms\":59500,"
 				     "\"retrans\":0}"));
@@ -289,11 +291,12 @@ static void test_empty(void **state)
 
 	(void)state;
 	assert_true(json_valid(text));
-	assert_string_equal(text,
-			    "{\"version\":1,\"records\":[],\"stats\":{\"records\":0,\"received\":0,"
-			    "\"dumps\":0,\"dump_retries\":0,\"procs_scanned\":0,\"procs_vanished\":0,"
-			    "\"procs_denied\":0,\"fds_scanned\":0,\"socket_fds\":0,\"collect_ns\":0,"
-			    "\"tables_netlink\":[],\"tables_proc\":[],\"tables_unsupported\":[]}}\n");
+	assert_string_equal(text, "{\"version\":1,\"records\":[],\"stats\":{\"records\":0,"
+				  "\"received\":0,\"dumps\":0,\"dump_retries\":0,"
+				  "\"procs_scanned\":0,\"procs_vanished\":0,\"procs_denied\":0,"
+				  "\"fds_scanned\":0,\"socket_fds\":0,\"collect_ns\":0,"
+				  "\"tables_netlink\":[],\"tables_proc\":[],"
+				  "\"tables_unsupported\":[]}}\n");
 	free(text);
 	sks_snapshot_free(s);
 }

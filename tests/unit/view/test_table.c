@@ -38,7 +38,8 @@ static const char want_all[] =
 	"tcp LISTEN 0 128 0.0.0.0:ssh 0.0.0.0:* users:((\"sshd\",pid=100,fd=3))\n"
 	"tcp LISTEN 0 511 *:http *:* users:((\"nginx\",pid=200,fd=6),(\"nginx\",pid=201,fd=6))\n"
 	"tcp LISTEN 0 0 [::]:https [::]:* [permission]\n"
-	"tcp ESTAB 100 0 127.0.0.1:35330 127.0.0.1:http-alt users:((\"ev il\\x22)\\n\\x1b[2J\\xff\",pid=300,fd=7))\n"
+	"tcp ESTAB 100 0 127.0.0.1:35330 127.0.0.1:http-alt users:((\"ev "
+	"il\\x22)\\n\\x1b[2J\\xff\",pid=300,fd=7))\n"
 	"tcp TIME-WAIT 0 0 10.0.0.1:https 10.0.0.2:51000 [kernel]\n"
 	"udp UNCONN 0 0 [::1]%lo:domain [::]:*\n"
 	"raw UNCONN 0 0 0.0.0.0:icmp 0.0.0.0:*\n"
@@ -57,53 +58,81 @@ static const char want_all[] =
 
 static const char want_numeric_threads[] =
 	"State Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n"
-	"LISTEN 0 4096 /run/a\\x20b\\nc 2001 * 0 users:((\"daemon\\u{202e}\",pid=400,tid=400,fd=5))\n"
+	"LISTEN 0 4096 /run/a\\x20b\\nc 2001 * 0 "
+	"users:((\"daemon\\u{202e}\",pid=400,tid=400,fd=5))\n"
 	"ESTAB 0 0 * 2002 * 2003\n"
 	"UNCONN 0 0 @evil\\x1b[31m\\x00x 2004 * 0\n"
 	"LISTEN 0 0 \\x40fake 2005 * 0\n"
 	"LISTEN 0 0 \\x2a 2006 * 0\n"
 	"UNCONN 0 0 0:0 * ino:4001 groups=0x00000000\n"
-	"UNCONN 0 0 0:100 * users:((\"/usr/sbin/sshd\",pid=100,tid=100,fd=4)) ino:4002 groups=0x00000051\n"
+	"UNCONN 0 0 0:100 * users:((\"/usr/sbin/sshd\",pid=100,tid=100,fd=4)) ino:4002 "
+	"groups=0x00000051\n"
 	"UNCONN 0 0 16:-4097 * ino:4003 groups=0x00000000\n"
 	"ESTAB 0 0 31:77 2:0 ino:4004 groups=0x00000000\n";
 
 static const char want_pad_compact[] =
 	"Netid State     Recv-Q Send-Q Local Address:Port   Peer Address:Port    Process\n"
-	"tcp   LISTEN    0      128          0.0.0.0:ssh         0.0.0.0:*        users:((\"sshd\",pid=100,fd=3))\n"
-	"tcp   LISTEN    0      511                *:http              *:*        users:((\"nginx\",pid=200,fd=6),(\"nginx\",pid=201,fd=6))\n"
+	"tcp   LISTEN    0      128          0.0.0.0:ssh         0.0.0.0:*        "
+	"users:((\"sshd\",pid=100,fd=3))\n"
+	"tcp   LISTEN    0      511                *:http              *:*        "
+	"users:((\"nginx\",pid=200,fd=6),(\"nginx\",pid=201,fd=6))\n"
 	"tcp   LISTEN    0      0               [::]:https          [::]:*        [permission]\n"
-	"tcp   ESTAB     100    0          127.0.0.1:35330     127.0.0.1:http-alt users:((\"ev il\\x22)\\n\\x1b[2J\\xff\",pid=300,fd=7))\n"
+	"tcp   ESTAB     100    0          127.0.0.1:35330     127.0.0.1:http-alt users:((\"ev "
+	"il\\x22)\\n\\x1b[2J\\xff\",pid=300,fd=7))\n"
 	"tcp   TIME-WAIT 0      0           10.0.0.1:https      10.0.0.2:51000    [kernel]\n"
 	"udp   UNCONN    0      0           [::1]%lo:domain         [::]:*\n"
 	"raw   UNCONN    0      0            0.0.0.0:icmp        0.0.0.0:*\n";
 
 static const char want_pad_width[] =
-	"Netid     State         Recv-Q     Send-Q         Local Address:Port          Peer Address:Port\n"
-	"tcp       LISTEN        0          128                  0.0.0.0:22                 0.0.0.0:*\n"
-	"tcp       LISTEN        0          511                        *:80                       *:*\n"
-	"tcp       LISTEN        0          0                       [::]:443                   [::]:*\n"
-	"tcp       ESTAB         100        0                  127.0.0.1:35330            127.0.0.1:8080\n"
-	"tcp       TIME-WAIT     0          0                   10.0.0.1:443               10.0.0.2:51000\n"
-	"udp       UNCONN        0          0                   [::1]%lo:53                    [::]:*\n"
-	"raw       UNCONN        0          0                    0.0.0.0:1                  0.0.0.0:*\n"
-	"p_raw     UNCONN        5200       0                          *:*                         *\n"
-	"p_dgr     UNCONN        0          0                     [2048]:lo                        *\n"
-	"p_dgr     UNCONN        0          0                    [34997]:*                         *\n";
+	"Netid     State         Recv-Q     Send-Q         Local Address:Port          Peer "
+	"Address:Port\n"
+	"tcp       LISTEN        0          128                  0.0.0.0:22                 "
+	"0.0.0.0:*\n"
+	"tcp       LISTEN        0          511                        *:80                       "
+	"*:*\n"
+	"tcp       LISTEN        0          0                       [::]:443                   "
+	"[::]:*\n"
+	"tcp       ESTAB         100        0                  127.0.0.1:35330            "
+	"127.0.0.1:8080\n"
+	"tcp       TIME-WAIT     0          0                   10.0.0.1:443               "
+	"10.0.0.2:51000\n"
+	"udp       UNCONN        0          0                   [::1]%lo:53                    "
+	"[::]:*\n"
+	"raw       UNCONN        0          0                    0.0.0.0:1                  "
+	"0.0.0.0:*\n"
+	"p_raw     UNCONN        5200       0                          *:*                         "
+	"*\n"
+	"p_dgr     UNCONN        0          0                     [2048]:lo                        "
+	"*\n"
+	"p_dgr     UNCONN        0          0                    [34997]:*                         "
+	"*\n";
 
 static const char want_details[] =
 	"Netid State Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n"
 	"tcp LISTEN 0 128 0.0.0.0:ssh 0.0.0.0:* users:((\"sshd\",pid=100,fd=3)) ino:1001 sk:1f\n"
-	"tcp LISTEN 0 511 *:http *:* users:((\"nginx\",pid=200,fd=6),(\"nginx\",pid=201,fd=6)) ino:1002 v6only:0\n"
+	"tcp LISTEN 0 511 *:http *:* users:((\"nginx\",pid=200,fd=6),(\"nginx\",pid=201,fd=6)) "
+	"ino:1002 v6only:0\n"
 	"tcp LISTEN 0 0 [::]:https [::]:* [permission] ino:1003 v6only:1\n"
-	"tcp ESTAB 100 0 127.0.0.1:35330 127.0.0.1:http-alt users:((\"ev il\\x22)\\n\\x1b[2J\\xff\",pid=300,fd=7)) timer:(keepalive,119min,0) uid:1000 ino:1004\n"
+	"tcp ESTAB 100 0 127.0.0.1:35330 127.0.0.1:http-alt users:((\"ev "
+	"il\\x22)\\n\\x1b[2J\\xff\",pid=300,fd=7)) timer:(keepalive,119min,0) uid:1000 ino:1004\n"
 	"tcp TIME-WAIT 0 0 10.0.0.1:https 10.0.0.2:51000 [kernel] timer:(timewait,59sec,0) ino:0\n"
 	"udp UNCONN 0 0 [::1]%lo:domain [::]:* ino:1006 v6only:1\n"
 	"raw UNCONN 0 0 0.0.0.0:icmp 0.0.0.0:* ino:1007\n"
-	"tcp ESTAB 0 0 [fe80::1]:ssh [2001:db8::2]:50000 uid:1000 ino:5001 sk:deadbeef12345678 fwmark:0x2a cgroup_id:7777 v6only:0 <--\n"
-	"\t skmem:(r932,rb131072,t0,tb3939840,f3164,w0,o0,bl0,d0) ts sack cubic wscale:7,10 rto:204 rtt:0.031/0.017 ato:40 mss:32768 pmtu:65535 rcvmss:536 advmss:65483 cwnd:10 bytes_sent:100 bytes_acked:101 segs_out:3 segs_in:2 data_segs_out:1 send 84.6Gbps lastsnd:924 pacing_rate 8Mbps delivery_rate 20kbps delivered:2 app_limited retrans:1/5 rcv_space:65495 minrtt:0.012 snd_wnd:65536\n";
+	"tcp ESTAB 0 0 [fe80::1]:ssh [2001:db8::2]:50000 uid:1000 ino:5001 sk:deadbeef12345678 "
+	"fwmark:0x2a cgroup_id:7777 v6only:0 <--\n"
+	"\t skmem:(r932,rb131072,t0,tb3939840,f3164,w0,o0,bl0,d0) ts sack cubic wscale:7,10 "
+	"rto:204 rtt:0.031/0.017 ato:40 mss:32768 pmtu:65535 rcvmss:536 advmss:65483 cwnd:10 "
+	"bytes_sent:100 bytes_acked:101 segs_out:3 segs_in:2 data_segs_out:1 send 84.6Gbps "
+	"lastsnd:924 pacing_rate 8Mbps delivery_rate 20kbps delivered:2 app_limited retrans:1/5 "
+	"rcv_space:65495 minrtt:0.012 snd_wnd:65536\n";
 
 static const char want_details_oneline[] =
-	"0 0 [fe80::1]:22 [2001:db8::2]:50000 uid:1000 ino:5001 sk:deadbeef12345678 fwmark:0x2a cgroup_id:7777 v6only:0 <-- skmem:(r932,rb131072,t0,tb3939840,f3164,w0,o0,bl0,d0) ts sack cubic wscale:7,10 rto:204 rtt:0.031/0.017 ato:40 mss:32768 pmtu:65535 rcvmss:536 advmss:65483 cwnd:10 bytes_sent:100 bytes_acked:101 segs_out:3 segs_in:2 data_segs_out:1 send 84562580645bps lastsnd:924 pacing_rate 8000000bps delivery_rate 20000bps delivered:2 app_limited retrans:1/5 rcv_space:65495 minrtt:0.012 snd_wnd:65536\n";
+	"0 0 [fe80::1]:22 [2001:db8::2]:50000 uid:1000 ino:5001 sk:deadbeef12345678 fwmark:0x2a "
+	"cgroup_id:7777 v6only:0 <-- skmem:(r932,rb131072,t0,tb3939840,f3164,w0,o0,bl0,d0) ts sack "
+	"cubic wscale:7,10 rto:204 rtt:0.031/0.017 ato:40 mss:32768 pmtu:65535 rcvmss:536 "
+	"advmss:65483 cwnd:10 bytes_sent:100 bytes_acked:101 segs_out:3 segs_in:2 data_segs_out:1 "
+	"send 84562580645bps lastsnd:924 pacing_rate 8000000bps delivery_rate 20000bps delivered:2 "
+	"app_limited retrans:1/5 rcv_space:65495 minrtt:0.012 snd_wnd:65536\n";
 
 static const char want_pad_details[] =
 	"State    Recv-Q    Send-Q       Local Address:Port        Peer Address:Port\n"
