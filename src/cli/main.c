@@ -262,7 +262,8 @@ int main(int argc, char **argv)
 			o.view |= SKS_VIEW_TIMERS;
 			break;
 		case 'e':
-			o.view |= SKS_VIEW_EXTENDED;
+			/* as in ss, -e shows timers too */
+			o.view |= SKS_VIEW_EXTENDED | SKS_VIEW_TIMERS;
 			o.details |= SKS_DETAIL_EXTENDED;
 			break;
 		case 'm':

@@ -40,7 +40,10 @@ static void warn_cb(void *userdata, enum sks_warn kind, int err, const char *msg
 
 	(void)err;
 	/* A table the kernel does not offer is not news unless asked for. */
-	if ((kind == SKS_WARN_UNSUPPORTED || kind == SKS_WARN_FALLBACK) && !o->verbose)
+	if (kind == SKS_WARN_FALLBACK && !o->verbose)
+		return;
+	/* Under the default source a missing table is simply absent (no noise). */
+	if (kind == SKS_WARN_UNSUPPORTED && !o->verbose && o->source == SKS_SOURCE_AUTO)
 		return;
 	if (sks_escape_text(&b, msg, strlen(msg)) == 0)
 		fprintf(stderr, "sockscope: warning: %s\n", b.data);

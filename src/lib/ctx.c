@@ -14,6 +14,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -217,10 +218,47 @@ static void proc_net_path(const struct sks_ctx *ctx, char *buf, size_t len)
 		snprintf(buf, len, "%s/net", ctx->proc_root);
 }
 
+/* "raw, p_dgr" for a SKS_TABLE_* mask, for warnings. */
+static const char *table_names(uint32_t tables, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (uint32_t bit = 1; bit && bit <= SKS_TABLE_ALL; bit <<= 1) {
+		struct sks_record probe = { 0 };
+		int n;
+
+		if (!(tables & bit))
+			continue;
+		/* Find the netid of this table through a probe record. */
+		for (probe.proto = 0; probe.proto < SKS_PROTO_COUNT; probe.proto++) {
+			static const uint8_t types[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET,
+							 SOCK_RAW };
+			bool found = false;
+
+			for (size_t t = 0; t < SKS_ARRAY_SIZE(types); t++) {
+				probe.type = types[t];
+				if (sks_record_table(&probe) == bit) {
+					found = true;
+					break;
+				}
+			}
+			if (found)
+				break;
+		}
+		n = snprintf(buf + off, len - off, "%s%s", off ? ", " : "",
+			     sks_record_netid(&probe));
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+	}
+	return buf;
+}
+
 static int collect_sockets(struct sks_ctx *ctx, struct sks_snapshot *s)
 {
 	uint32_t want = ctx->tables, done = 0, unsupported = 0;
-	char pnet[PATH_MAX];
+	char pnet[PATH_MAX], names[128];
 	int r = 0;
 
 	if (ctx->source != SKS_SOURCE_PROC) {
@@ -240,8 +278,18 @@ static int collect_sockets(struct sks_ctx *ctx, struct sks_snapshot *s)
 		want &= ~done;
 		if (ctx->source == SKS_SOURCE_NETLINK) {
 			s->stats.tables_unsupported = want;
+			if (want)
+				sks_snap_warn(s, SKS_WARN_UNSUPPORTED, EOPNOTSUPP,
+					      "netlink sock_diag does not offer %s on this kernel: "
+					      "not listed",
+					      table_names(want, names, sizeof(names)));
 			return 0;
 		}
+		if (want && r >= 0)
+			sks_snap_warn(s, SKS_WARN_FALLBACK, EOPNOTSUPP,
+				      "netlink sock_diag does not offer %s on this kernel: "
+				      "reading /proc/net",
+				      table_names(want, names, sizeof(names)));
 	}
 	if (want) {
 		uint32_t pdone = 0;
@@ -252,6 +300,10 @@ static int collect_sockets(struct sks_ctx *ctx, struct sks_snapshot *s)
 			return r;
 		s->stats.tables_proc = pdone;
 		s->stats.tables_unsupported = want & ~pdone;
+		if (want & ~pdone)
+			sks_snap_warn(s, SKS_WARN_UNSUPPORTED, ENOENT,
+				      "this kernel offers no %s sockets: not listed",
+				      table_names(want & ~pdone, names, sizeof(names)));
 	}
 	return 0;
 }

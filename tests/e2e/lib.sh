@@ -56,7 +56,7 @@ e2e_enter() {
 e2e_cleanup() {
 	# Closing the control fifo makes the farm exit; the pid namespace
 	# teardown (we are its init) kills whatever is left.
-	exec 9>&- 2>/dev/null
+	exec 9>&-
 	if [ -n "$FARM_PID" ]; then
 		kill "$FARM_PID" 2>/dev/null
 		wait "$FARM_PID" 2>/dev/null
@@ -97,5 +97,5 @@ e2e_start_farm() {
 
 # e2e_check CHECK ARGS...: run one check of compare_ss.py.
 e2e_check() {
-	"$E2E_PY" "$E2E_DIR/compare_ss.py" "$@"
+	PYTHONDONTWRITEBYTECODE=1 "$E2E_PY" "$E2E_DIR/compare_ss.py" "$@"
 }

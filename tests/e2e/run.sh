@@ -12,6 +12,16 @@ sockscope=$(realpath "$2") || e2e_fail "no sockscope binary '$2'"
 farm=$(realpath "$3") || e2e_fail "no sockfarm binary '$3'"
 [ -x "$sockscope" ] || e2e_fail "'$sockscope' is not executable"
 
+case $check in
+secondary) need="netstat lsof" ;;
+hostile) need=jq ;;
+hidden-owners) need=setpriv ;;
+*) need= ;;
+esac
+for tool in $need; do
+	command -v "$tool" >/dev/null || e2e_skip "'$tool' is not installed (scripts/deps.sh installs it)"
+done
+
 [ "${E2E_INSIDE:-}" = 1 ] || e2e_enter "$check" "$sockscope" "$farm"
 e2e_setup_inside
 

@@ -41,6 +41,9 @@
  */
 static const char hostile_comm[] = "\x1b[31mevil\nfarm";
 static const char hostile_argv0[] = "\x1b[31mevil\nfarm-argv0\x1b[0m";
+/* ss and fuser cut a comm at ')'; a '"' ends the quoted name in ss-style lists. */
+static const char paren_comm[] = "sf) \"q\" (x";
+static const char paren_argv0[] = "sockfarm-paren";
 /* A path with a newline, an ESC sequence and a space; one with a byte that is not UTF-8. */
 static const char hostile_path[] = "nl\nesc\x1b[7m sp.sock";
 static const char badutf8_path[] = "bad\xff.sock";
@@ -51,7 +54,6 @@ static const char nul_abstract[] = "sockfarm\0nul";
 /* Longer than the kernel's 15-byte comm: the whole name is only in argv[0]. */
 static const char long_name[] = "sockfarm-long-process-name";
 
-#define MAX_HOLDERS 4
 #define MAX_KEEP 8
 
 struct holder {
@@ -665,57 +667,6 @@ static void shared_sockets(struct farm *f)
 		 2);
 }
 
-/*
- * A child re-executed with a hostile argv[0] that then sets a hostile comm;
- * it alone holds a TCP listener and a unix listener.
- */
-static void hostile_child(struct farm *f)
-{
-	char s_tcp[16], s_unix[16], s_notify[16];
-	struct holder h;
-	int p[2], keep[3];
-	pid_t pid;
-
-	keep[0] = tcp_listen(AF_INET, "127.0.0.1", 47008, -1);
-	keep[1] = unix_sock(SOCK_STREAM, "sockfarm-hostile", 16, true, true);
-	if (pipe(p) < 0)
-		die("pipe");
-	keep[2] = p[1];
-	snprintf(s_tcp, sizeof(s_tcp), "%d", keep[0]);
-	snprintf(s_unix, sizeof(s_unix), "%d", keep[1]);
-	snprintf(s_notify, sizeof(s_notify), "%d", p[1]);
-	pid = fork();
-	if (pid < 0)
-		die("fork");
-	if (!pid) {
-		char *argv[] = { (char *)hostile_argv0, (char *)"--hostile-child", s_tcp, s_unix,
-				 s_notify, NULL };
-		char ppid[16];
-
-		snprintf(ppid, sizeof(ppid), "%d", (int)f->pid);
-		setenv("SOCKFARM_PARENT", ppid, 1);
-		die_with_parent(f->pid);
-		close_all_but(keep, 3);
-		execv("/proc/self/exe", argv);
-		_exit(127);
-	}
-	f->children[f->n_children++] = pid;
-	close(p[1]);
-	wait_byte(p[0], "hostile child");
-	close(p[0]);
-	man_proc(f, "hostile-child", pid, pid, hostile_comm, sizeof(hostile_comm) - 1,
-		 hostile_argv0, sizeof(hostile_argv0) - 1);
-	h = (struct holder){ pid, pid, keep[0] };
-	man_inet(f, "tcp_hostile_child", "tcp", "LISTEN", "127.0.0.1:47008", "0.0.0.0:*", keep[0],
-		 &h, 1);
-	h = (struct holder){ pid, pid, keep[1] };
-	man_unix(f, "unix_hostile_child", "u_str", "LISTEN", "sockfarm-hostile", 16, true, keep[1],
-		 -1, &h, 1);
-	/* Only the child holds them now. */
-	close(keep[0]);
-	close(keep[1]);
-}
-
 static int parse_fd(const char *s)
 {
 	char *end;
@@ -731,18 +682,68 @@ static int parse_fd(const char *s)
 }
 
 /*
- * After the re-exec: ARGV0 --hostile-child TCPFD UNIXFD NOTIFYFD, or
- * ARGV0 --long-child TCPFD NOTIFYFD.  Report ready on NOTIFYFD and hold.
+ * Fork a child that executes PATH (this program) with ARGV0, renames itself
+ * to COMM (unless NULL) and alone holds fds[0..n): our copies are closed
+ * once it reports ready.  Returns its pid.
  */
-static int child_main(int argc, char **argv)
+static pid_t exec_child(struct farm *f, const char *what, const char *path, const char *argv0,
+			const char *comm, const int *fds, size_t n)
+{
+	char s_notify[16], s_comm[40], ppid[16];
+	int p[2], keep[MAX_KEEP];
+	size_t i;
+	pid_t pid;
+
+	if (n + 1 > MAX_KEEP || (comm && 2 * strlen(comm) + 1 > sizeof(s_comm))) {
+		errno = EINVAL;
+		die("exec_child %s", what);
+	}
+	if (pipe(p) < 0)
+		die("pipe");
+	memcpy(keep, fds, n * sizeof(*fds));
+	keep[n] = p[1];
+	snprintf(s_notify, sizeof(s_notify), "%d", p[1]);
+	snprintf(ppid, sizeof(ppid), "%d", (int)f->pid);
+	s_comm[0] = '-';
+	s_comm[1] = '\0';
+	for (i = 0; comm && comm[i]; i++)
+		snprintf(s_comm + 2 * i, 3, "%02x", (unsigned char)comm[i]);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid) {
+		char *argv[] = { (char *)argv0, (char *)"--child", s_comm, s_notify, NULL };
+
+		setenv("SOCKFARM_PARENT", ppid, 1);
+		die_with_parent(f->pid);
+		close_all_but(keep, n + 1);
+		execv(path, argv);
+		_exit(127);
+	}
+	f->children[f->n_children++] = pid;
+	close(p[1]);
+	wait_byte(p[0], what);
+	close(p[0]);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	return pid;
+}
+
+/* After the re-exec: ARGV0 --child COMM_HEX|- NOTIFYFD.  Report ready and hold. */
+static int child_main(char **argv)
 {
 	const char *parent = getenv("SOCKFARM_PARENT");
-	int notify = parse_fd(argv[argc - 1]);
-	int i;
+	const char *hex = argv[2];
+	int notify = parse_fd(argv[3]);
+	char comm[16] = "";
+	size_t i;
 
-	for (i = 2; i < argc - 1; i++)
-		parse_fd(argv[i]);
-	if (!strcmp(argv[1], "--hostile-child") && prctl(PR_SET_NAME, hostile_comm) < 0)
+	for (i = 0; hex[0] != '-' && hex[2 * i] && i < sizeof(comm) - 1; i++) {
+		char byte[3] = { hex[2 * i], hex[2 * i + 1], '\0' };
+
+		comm[i] = (char)strtol(byte, NULL, 16);
+	}
+	if (comm[0] && prctl(PR_SET_NAME, comm) < 0)
 		die("PR_SET_NAME");
 	/* The death signal survives execve, but the parent may be gone already. */
 	if (!parent || getppid() != (pid_t)strtol(parent, NULL, 10))
@@ -754,17 +755,45 @@ static int child_main(int argc, char **argv)
 }
 
 /*
- * A child executed through a symlink with a name longer than 15 bytes: its
- * comm is cut by the kernel, argv[0] has the whole name.
+ * Children alone holding sockets, with awkward names: an ESC sequence and a
+ * newline in comm and argv[0]; ')' '"' '(' and spaces in comm (ss cuts comm
+ * at ')'); a name longer than comm's 15 bytes, run through a symlink so only
+ * argv[0] has it whole.
  */
-static void long_name_child(struct farm *f)
+static void named_children(struct farm *f)
 {
-	char link[108], exe[4096], s_tcp[16], s_notify[16];
-	int p[2], keep[2];
-	struct holder h;
+	unsigned long long ino[2];
+	char link[108], exe[4096];
+	struct holder h[2];
+	int fds[2];
 	size_t len;
 	ssize_t n;
 	pid_t pid;
+
+	fds[0] = tcp_listen(AF_INET, "127.0.0.1", 47008, -1);
+	fds[1] = unix_sock(SOCK_STREAM, "sockfarm-hostile", 16, true, true);
+	ino[0] = inode_of(fds[0]);
+	ino[1] = inode_of(fds[1]);
+	h[0] = (struct holder){ 0, 0, fds[0] };
+	h[1] = (struct holder){ 0, 0, fds[1] };
+	pid = exec_child(f, "hostile child", "/proc/self/exe", hostile_argv0, hostile_comm, fds, 2);
+	man_proc(f, "hostile-child", pid, pid, hostile_comm, sizeof(hostile_comm) - 1,
+		 hostile_argv0, sizeof(hostile_argv0) - 1);
+	h[0].pid = h[0].tid = h[1].pid = h[1].tid = pid;
+	man_inet_ino(f, "tcp_hostile_child", "tcp", "LISTEN", "127.0.0.1:47008", "0.0.0.0:*",
+		     ino[0], &h[0], 1);
+	man_unix_ino(f, "unix_hostile_child", "u_str", "LISTEN", "sockfarm-hostile", 16, true,
+		     ino[1], 0, &h[1], 1);
+
+	fds[0] = inet_sock(AF_INET, SOCK_DGRAM, 0, "127.0.0.1", 47206, -1);
+	ino[0] = inode_of(fds[0]);
+	h[0] = (struct holder){ 0, 0, fds[0] };
+	pid = exec_child(f, "paren child", "/proc/self/exe", paren_argv0, paren_comm, fds, 1);
+	man_proc(f, "paren-child", pid, pid, paren_comm, sizeof(paren_comm) - 1, paren_argv0,
+		 sizeof(paren_argv0) - 1);
+	h[0].pid = h[0].tid = pid;
+	man_inet_ino(f, "udp_paren_child", "udp", "UNCONN", "127.0.0.1:47206", "0.0.0.0:*", ino[0],
+		     &h[0], 1);
 
 	len = in_dir(f, long_name, sizeof(long_name) - 1, link, sizeof(link));
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -773,35 +802,14 @@ static void long_name_child(struct farm *f)
 	exe[n] = '\0';
 	if (symlink(exe, link) < 0)
 		die("symlink %s", link);
-	keep[0] = tcp_listen(AF_INET, "127.0.0.1", 47010, -1);
-	if (pipe(p) < 0)
-		die("pipe");
-	keep[1] = p[1];
-	snprintf(s_tcp, sizeof(s_tcp), "%d", keep[0]);
-	snprintf(s_notify, sizeof(s_notify), "%d", p[1]);
-	pid = fork();
-	if (pid < 0)
-		die("fork");
-	if (!pid) {
-		char *argv[] = { link, (char *)"--long-child", s_tcp, s_notify, NULL };
-		char ppid[16];
-
-		snprintf(ppid, sizeof(ppid), "%d", (int)f->pid);
-		setenv("SOCKFARM_PARENT", ppid, 1);
-		die_with_parent(f->pid);
-		close_all_but(keep, 2);
-		execv(link, argv);
-		_exit(127);
-	}
-	f->children[f->n_children++] = pid;
-	close(p[1]);
-	wait_byte(p[0], "long-name child");
-	close(p[0]);
+	fds[0] = tcp_listen(AF_INET, "127.0.0.1", 47010, -1);
+	ino[0] = inode_of(fds[0]);
+	h[0] = (struct holder){ 0, 0, fds[0] };
+	pid = exec_child(f, "long-name child", link, link, NULL, fds, 1);
 	man_proc(f, "long-name", pid, pid, long_name, 15, link, len);
-	h = (struct holder){ pid, pid, keep[0] };
-	man_inet(f, "tcp_long_name_child", "tcp", "LISTEN", "127.0.0.1:47010", "0.0.0.0:*",
-		 keep[0], &h, 1);
-	close(keep[0]);
+	h[0].pid = h[0].tid = pid;
+	man_inet_ino(f, "tcp_long_name_child", "tcp", "LISTEN", "127.0.0.1:47010", "0.0.0.0:*",
+		     ino[0], &h[0], 1);
 }
 
 /*
@@ -905,9 +913,8 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int sfd, i;
 
-	if ((argc == 5 && !strcmp(argv[1], "--hostile-child")) ||
-	    (argc == 4 && !strcmp(argv[1], "--long-child")))
-		return child_main(argc, argv);
+	if (argc == 4 && !strcmp(argv[1], "--child"))
+		return child_main(argv);
 	mini = argc == 3 && !strcmp(argv[1], "--mini");
 	if (!mini && argc != 3)
 		return usage();
@@ -956,14 +963,15 @@ int main(int argc, char **argv)
 		man_unix_ino(&f, "unix_thread_only", "u_str", "LISTEN", "sockfarm-thread", 15, true,
 			     ts.unix_ino, 0, &th, 1);
 		shared_sockets(&f);
-		hostile_child(&f);
-		long_name_child(&f);
+		named_children(&f);
 		inet_sockets(&f);
 		packet_sockets(&f);
 		unix_sockets(&f);
 		time_wait_socket(&f);
 		write_manifest(&f, argv[1]);
 	}
+	fclose(f.man);
+	free(f.man_buf);
 	fputs("READY\n", stdout);
 	fflush(stdout);
 

@@ -30,9 +30,9 @@
  */
 #define DIAG_BUF_SIZE (64 * 1024)
 /*
- * Dumps are flow-controlled (one skb per recvmsg), so the receive buffer
- * only has to hold one skb; a large one keeps a small rmem_default from
- * stalling the dump.
+ * Dumps are flow-controlled (the kernel fills the next skb only after we
+ * read one), so no dump record is dropped for want of buffer space; 1 MiB,
+ * as iproute2 sets, is headroom against a tiny net.core.rmem_default.
  */
 #define DIAG_RCVBUF (1 << 20)
 /* Redo an interrupted dump this many times before keeping what we have. */
@@ -91,7 +91,8 @@ size_t sks_diag_request(void *buf, size_t len, const struct sks_diag_req *req, u
 		r->sdiag_family = AF_UNIX;
 		/* UNIX states use the TCP numbering, so the mask is the same. */
 		r->udiag_states = req->states;
-		r->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID;
+		r->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN;
+		r->udiag_show |= UDIAG_SHOW_UID;
 		if (req->details & SKS_DETAIL_MEMINFO)
 			r->udiag_show |= UDIAG_SHOW_MEMINFO;
 		break;
@@ -120,8 +121,7 @@ size_t sks_diag_request(void *buf, size_t len, const struct sks_diag_req *req, u
 }
 
 struct diag_io {
-	struct mnl_socket *nl;
-	uint32_t portid;
+	const struct sks_diag_transport *t;
 	uint32_t seq;
 	void *buf;
 };
@@ -135,17 +135,32 @@ static const char *const proto_names[] = {
 	[SKS_PROTO_NETLINK] = "netlink",
 };
 
-/* The kernel has no diag module (or no family) for this request. */
+/*
+ * The kernel has no diag module (or no family) for this request.  Missing
+ * inet handlers answer in NLMSG_DONE, missing families in NLMSG_ERROR.
+ */
 static bool is_unsupported(int err)
 {
 	return err == -ENOENT || err == -EOPNOTSUPP || err == -EPROTONOSUPPORT;
+}
+
+static void forget_since(struct sks_snapshot *s, size_t start)
+{
+	/* A streamed snapshot may have handed them over already: nothing to forget. */
+	if (start > s->n)
+		return;
+	s->n = start;
+	s->stats.records = s->streamed + s->n;
 }
 
 /* One dump, redone while interrupted.  0 done, 1 unsupported, -errno. */
 static int dump(struct diag_io *io, struct sks_snapshot *s, const struct sks_diag_req *req,
 		uint32_t tables)
 {
-	char msg[SKS_DIAG_REQ_MAX];
+	union {
+		char bytes[SKS_DIAG_REQ_MAX];
+		struct nlmsghdr align;
+	} msg;
 	unsigned attempt;
 
 	for (attempt = 0;; attempt++) {
@@ -153,29 +168,29 @@ static int dump(struct diag_io *io, struct sks_snapshot *s, const struct sks_dia
 			.proto = req->proto,
 			.tables = tables,
 			.seq = ++io->seq,
-			.portid = io->portid,
+			.portid = io->t->portid,
 		};
 		size_t start = s->n;
-		size_t len = sks_diag_request(msg, sizeof(msg), req, d.seq);
+		size_t len = sks_diag_request(msg.bytes, sizeof(msg.bytes), req, d.seq);
 		int r;
 
 		if (!len)
 			return -EINVAL;
-		if (mnl_socket_sendto(io->nl, msg, len) < 0)
-			return -errno;
+		r = io->t->send(io->t->userdata, msg.bytes, len);
+		if (r < 0)
+			return r;
 		s->stats.dumps++;
 		while (!d.done) {
-			ssize_t n = mnl_socket_recvfrom(io->nl, io->buf, DIAG_BUF_SIZE);
+			ssize_t n = io->t->recv(io->t->userdata, io->buf, DIAG_BUF_SIZE);
 
-			if (n < 0) {
-				if (errno == EINTR)
-					continue;
-				/* ENOSPC: libmnl saw MSG_TRUNC, a message was cut. */
-				return -errno;
-			}
+			if (n < 0)
+				return (int)n;
 			if (n == 0)
 				return -EPROTO;
 			r = sks_diag_parse(s, io->buf, (size_t)n, &d);
+			/* Netlink records are deduplicated per dump: keep them until the end. */
+			if (r >= 0 && req->proto != SKS_PROTO_NETLINK)
+				r = sks_snap_stream_point(s, false);
 			if (r < 0)
 				return r;
 		}
@@ -183,15 +198,15 @@ static int dump(struct diag_io *io, struct sks_snapshot *s, const struct sks_dia
 			return is_unsupported(d.error) ? 1 : d.error;
 		if (!d.intr)
 			return 0;
-		if (attempt == DIAG_MAX_RETRIES) {
+		/* Streamed records cannot be taken back: keep them, as ss does. */
+		if (attempt == DIAG_MAX_RETRIES || s->sink) {
 			sks_snap_warn(s, SKS_WARN_DUMP_INTR, EINTR,
 				      "%s dump interrupted %u times; records may be inconsistent",
 				      proto_names[req->proto], attempt + 1);
 			return 0;
 		}
 		/* The table changed under the dump: forget its records and ask again. */
-		s->n = start;
-		s->stats.records = s->n;
+		forget_since(s, start);
 		s->stats.dump_retries++;
 	}
 }
@@ -221,7 +236,7 @@ static int dump_inet(struct diag_io *io, struct sks_snapshot *s, uint8_t proto, 
 		r = dump(io, s, &req, table);
 		if (r < 0)
 			return r;
-		unsupported += r;
+		unsupported += (unsigned)r;
 	}
 	/*
 	 * A family alone missing means the kernel has none of its sockets
@@ -229,15 +244,39 @@ static int dump_inet(struct diag_io *io, struct sks_snapshot *s, uint8_t proto, 
 	 * answered, and then it keeps no records, so a fallback starts clean.
 	 */
 	if (asked && unsupported == asked) {
-		s->n = start;
-		s->stats.records = s->n;
+		forget_since(s, start);
 		return 1;
 	}
 	return 0;
 }
 
-static int collect(struct diag_io *io, struct sks_snapshot *s, uint32_t tables, uint32_t *done,
-		   uint32_t *unsupported)
+/* UNIX, PACKET or NETLINK: one dump for every socket type.  0, 1 unsupported, -errno. */
+static int dump_other(struct diag_io *io, struct sks_snapshot *s, uint8_t proto, uint32_t want)
+{
+	struct sks_diag_req req = {
+		.proto = proto,
+		.states = s->states,
+		.details = s->details,
+	};
+	size_t start = s->n;
+	int r;
+
+	/* Packet and netlink sockets are all CLOSE: nothing to ask for otherwise. */
+	if (proto != SKS_PROTO_UNIX && !sks_snap_wants_state(s, SKS_STATE_CLOSE))
+		return 0;
+	r = dump(io, s, &req, want);
+	if (r == 1)
+		forget_since(s, start);
+	if (r == 0 && proto == SKS_PROTO_NETLINK) {
+		r = sks_diag_dedup(s, start);
+		if (r > 0)
+			r = 0;
+	}
+	return r;
+}
+
+int sks_diag_collect_with(struct sks_snapshot *s, const struct sks_diag_transport *t,
+			  uint32_t tables, uint32_t *ret_done, uint32_t *ret_unsupported)
 {
 	static const struct {
 		uint8_t proto;
@@ -247,75 +286,79 @@ static int collect(struct diag_io *io, struct sks_snapshot *s, uint32_t tables, 
 		{ SKS_PROTO_RAW, SKS_TABLE_RAW },       { SKS_PROTO_UNIX, SKS_TABLE_UNIX },
 		{ SKS_PROTO_PACKET, SKS_TABLE_PACKET }, { SKS_PROTO_NETLINK, SKS_TABLE_NETLINK },
 	};
+	struct diag_io io = { .t = t };
+	uint32_t done = 0, unsupported = 0;
 	size_t i;
+	int r = 0;
 
+	io.buf = malloc(DIAG_BUF_SIZE);
+	if (!io.buf)
+		return -ENOMEM;
 	for (i = 0; i < SKS_ARRAY_SIZE(order); i++) {
 		uint32_t want = tables & order[i].tables;
 		uint8_t proto = order[i].proto;
-		int r;
 
 		if (!want)
 			continue;
-		if (proto <= SKS_PROTO_RAW) {
-			r = dump_inet(io, s, proto, want);
-		} else if (proto != SKS_PROTO_UNIX && !sks_snap_wants_state(s, SKS_STATE_CLOSE)) {
-			/* Packet and netlink sockets are all CLOSE: nothing to ask for. */
-			r = 0;
-		} else {
-			struct sks_diag_req req = {
-				.proto = proto,
-				.states = s->states,
-				.details = s->details,
-			};
-			size_t start = s->n;
-
-			r = dump(io, s, &req, want);
-			if (r == 1) {
-				s->n = start;
-				s->stats.records = s->n;
-			}
-		}
-		if (r < 0)
-			return r;
-		if (r == 1)
-			*unsupported |= want;
+		if (proto <= SKS_PROTO_RAW)
+			r = dump_inet(&io, s, proto, want);
 		else
-			*done |= want;
+			r = dump_other(&io, s, proto, want);
+		if (r < 0)
+			goto out;
+		if (r == 1)
+			unsupported |= want;
+		else
+			done |= want;
 	}
-	return 0;
+	r = 0;
+	*ret_done = done;
+	*ret_unsupported = unsupported;
+out:
+	free(io.buf);
+	return r;
+}
+
+static int mnl_send(void *userdata, const void *msg, size_t len)
+{
+	return mnl_socket_sendto(userdata, msg, len) < 0 ? -errno : 0;
+}
+
+static ssize_t mnl_recv(void *userdata, void *buf, size_t len)
+{
+	for (;;) {
+		/* libmnl checks MSG_TRUNC and reports it as ENOSPC. */
+		ssize_t n = mnl_socket_recvfrom(userdata, buf, len);
+
+		if (n >= 0)
+			return n;
+		if (errno != EINTR)
+			return -errno;
+	}
 }
 
 int sks_diag_collect(struct sks_snapshot *s, uint32_t tables, uint32_t *ret_done,
 		     uint32_t *ret_unsupported)
 {
-	struct diag_io io = { 0 };
-	uint32_t done = 0, unsupported = 0;
+	struct sks_diag_transport t = { .send = mnl_send, .recv = mnl_recv };
 	int rcvbuf = DIAG_RCVBUF, fd, r;
+	struct mnl_socket *nl;
 
-	io.nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
-	if (!io.nl)
+	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	if (!nl)
 		return -errno;
-	if (mnl_socket_bind(io.nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		r = -errno;
 		goto out;
 	}
-	io.portid = mnl_socket_get_portid(io.nl);
-	fd = mnl_socket_get_fd(io.nl);
+	fd = mnl_socket_get_fd(nl);
 	/* FORCE needs CAP_NET_ADMIN; without it the plain option is capped by rmem_max. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	io.buf = malloc(DIAG_BUF_SIZE);
-	if (!io.buf) {
-		r = -ENOMEM;
-		goto out;
-	}
-	r = collect(&io, s, tables & SKS_TABLE_ALL, &done, &unsupported);
-	if (r < 0)
-		goto out;
-	*ret_done = done;
-	*ret_unsupported = unsupported;
+	t.userdata = nl;
+	t.portid = mnl_socket_get_portid(nl);
+	r = sks_diag_collect_with(s, &t, tables & SKS_TABLE_ALL, ret_done, ret_unsupported);
 out:
-	free(io.buf);
-	mnl_socket_close(io.nl);
+	mnl_socket_close(nl);
 	return r;
 }

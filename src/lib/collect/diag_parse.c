@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -666,6 +667,16 @@ static int parse_errno(const struct nlmsghdr *nlh, bool required, struct sks_dia
 	return 0;
 }
 
+/*
+ * mnl_nlmsg_ok() compares (int)nlmsg_len with the bytes left, so a length
+ * of 2 GiB or more turns negative and passes (libmnl 1.0.4, found by
+ * fuzz_diag); check the length as the unsigned number it is.
+ */
+static bool msg_ok(const struct nlmsghdr *nlh, int left)
+{
+	return mnl_nlmsg_ok(nlh, left) && nlh->nlmsg_len <= (uint32_t)left;
+}
+
 int sks_diag_parse(struct sks_snapshot *s, const void *buf, size_t len, struct sks_diag_dump *d)
 {
 	const struct nlmsghdr *nlh = buf;
@@ -680,7 +691,7 @@ int sks_diag_parse(struct sks_snapshot *s, const void *buf, size_t len, struct s
 	 * and we need both the rest of the dump (to drain it) and the code.
 	 */
 	for (; left > 0 && !d->done && r >= 0; nlh = mnl_nlmsg_next(nlh, &left)) {
-		if (!mnl_nlmsg_ok(nlh, left))
+		if (!msg_ok(nlh, left))
 			return -EBADMSG;
 		if (!mnl_nlmsg_seq_ok(nlh, d->seq) || !mnl_nlmsg_portid_ok(nlh, d->portid))
 			return -EPROTO;
@@ -703,4 +714,54 @@ int sks_diag_parse(struct sks_snapshot *s, const void *buf, size_t len, struct s
 		}
 	}
 	return r < 0 ? r : 0;
+}
+
+struct dedup_key {
+	uint64_t cookie;
+	size_t idx;
+};
+
+static int cmp_key(const void *pa, const void *pb)
+{
+	const struct dedup_key *a = pa, *b = pb;
+
+	if (a->cookie != b->cookie)
+		return a->cookie < b->cookie ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+int sks_diag_dedup(struct sks_snapshot *s, size_t start)
+{
+	size_t n, i, j;
+	struct dedup_key *k;
+	int removed = 0;
+
+	if (start >= s->n || s->n - start < 2)
+		return 0;
+	n = s->n - start;
+	k = malloc(n * sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		k[i].cookie = s->recs[start + i].cookie;
+		k[i].idx = start + i;
+	}
+	/* Sorted by (cookie, index): every repeat follows the first of its cookie. */
+	qsort(k, n, sizeof(*k), cmp_key);
+	for (i = 1; i < n; i++)
+		if (k[i].cookie && k[i].cookie == k[i - 1].cookie)
+			s->recs[k[i].idx].proto = SKS_PROTO_COUNT;
+	free(k);
+	for (i = j = start; i < s->n; i++) {
+		if (s->recs[i].proto == SKS_PROTO_COUNT) {
+			removed++;
+			continue;
+		}
+		if (i != j)
+			s->recs[j] = s->recs[i];
+		j++;
+	}
+	s->n = j;
+	s->stats.records = s->n;
+	return removed;
 }

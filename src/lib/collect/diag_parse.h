@@ -9,6 +9,8 @@
 
 #include "internal.h"
 
+#include <sys/types.h>
+
 /* What one dump request asks for. */
 struct sks_diag_req {
 	uint8_t proto;    /* enum sks_proto */
@@ -55,5 +57,30 @@ struct sks_diag_dump {
  * so far stay in s.
  */
 int sks_diag_parse(struct sks_snapshot *s, const void *buf, size_t len, struct sks_diag_dump *d);
+
+/*
+ * How sks_diag_collect() talks to the kernel; tests stand in for it.
+ * send returns 0 or -errno; recv returns the bytes of one datagram (whole
+ * messages) or -errno, -ENOSPC when the datagram did not fit.
+ */
+struct sks_diag_transport {
+	int (*send)(void *userdata, const void *msg, size_t len);
+	ssize_t (*recv)(void *userdata, void *buf, size_t len);
+	void *userdata;
+	uint32_t portid; /* ours, checked against replies; 0 checks nothing */
+};
+
+/* sks_diag_collect() over a given transport; same contract. */
+int sks_diag_collect_with(struct sks_snapshot *s, const struct sks_diag_transport *t,
+			  uint32_t tables, uint32_t *ret_done, uint32_t *ret_unsupported);
+
+/*
+ * Remove records in s->recs[start..n) whose socket cookie an earlier one in
+ * that range already has, keeping the first.  The kernel's netlink dump
+ * lists every socket that joined a multicast group twice (its mc_list pass
+ * skips only sockets with sk_hashed(), never true for netlink's rhashtable).
+ * Returns the number removed, or -ENOMEM.
+ */
+int sks_diag_dedup(struct sks_snapshot *s, size_t start);
 
 #endif

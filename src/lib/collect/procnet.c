@@ -57,6 +57,9 @@ static int read_into(int dirfd, const char *name, struct sks_procnet_parser *p, 
 		if (n == 0)
 			break;
 		r = sks_procnet_parser_feed(p, buf, (size_t)n);
+		/* A unix path may go on in the next chunk: its record stays until the end. */
+		if (r >= 0 && p->s && p->file != SKS_PROCNET_UNIX)
+			r = sks_snap_stream_point(p->s, false);
 		if (r < 0)
 			break;
 	}

@@ -135,10 +135,6 @@ static void make_inet(FILE *m)
 		die("write");
 	note(m, "tcp4_cli", c4, 5011);
 	note(m, "tcp4_srv", s4, 5001);
-	/* Left in the accept queue: the listener's Recv-Q is 1. */
-	p4 = tcp4(5013, 0);
-	connect4(p4, 5001);
-	note(m, "tcp4_pending", p4, 5013);
 	/* Closed first by the client, which then sits in TIME-WAIT. */
 	t4 = tcp4(5012, 0);
 	connect4(t4, 5001);
@@ -149,6 +145,10 @@ static void make_inet(FILE *m)
 	usleep(50000);
 	close(ts);
 	usleep(50000);
+	/* Left in the accept queue: the listener's Recv-Q is 1. */
+	p4 = tcp4(5013, 0);
+	connect4(p4, 5001);
+	note(m, "tcp4_pending", p4, 5013);
 
 	l6 = tcp6(5002, false, 1, 16);
 	note(m, "tcp6_listen", l6, 5002);
@@ -197,11 +197,11 @@ static void make_inet(FILE *m)
 static int unix_bind(int type, const char *name, size_t len, int backlog)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	socklen_t alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
 	int fd = xsocket(AF_UNIX, type, 0);
 
 	memcpy(a.sun_path, name, len);
-	if (bind(fd, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) <
-	    0)
+	if (bind(fd, (struct sockaddr *)&a, alen) < 0)
 		die("bind unix");
 	if (backlog && listen(fd, backlog) < 0)
 		die("listen unix");
@@ -277,8 +277,10 @@ static void make_packet_netlink(FILE *m)
 static void record(int dir, const char *file, uint8_t proto, uint8_t family, uint32_t details)
 {
 	struct sks_diag_req req = { .proto = proto, .family = family, .details = details };
-	static char buf[65536];
-	char msg[SKS_DIAG_REQ_MAX];
+	static union {
+		char bytes[65536];
+		struct nlmsghdr align;
+	} buf, msg;
 	struct mnl_socket *nl;
 	size_t len;
 	int fd, done = 0;
@@ -287,20 +289,20 @@ static void record(int dir, const char *file, uint8_t proto, uint8_t family, uin
 	nl = mnl_socket_open(NETLINK_SOCK_DIAG);
 	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		die("netlink socket");
-	len = sks_diag_request(msg, sizeof(msg), &req, 1);
-	if (!len || mnl_socket_sendto(nl, msg, len) < 0)
+	len = sks_diag_request(msg.bytes, sizeof(msg.bytes), &req, 1);
+	if (!len || mnl_socket_sendto(nl, msg.bytes, len) < 0)
 		die("send");
 	fd = openat(dir, file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		die(file);
 	while (!done) {
-		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		const struct nlmsghdr *h = (const void *)buf;
+		ssize_t n = mnl_socket_recvfrom(nl, buf.bytes, sizeof(buf.bytes));
+		const struct nlmsghdr *h = &buf.align;
 		int left = (int)n;
 
 		if (n <= 0)
 			die("recv");
-		if (write(fd, buf, (size_t)n) != n)
+		if (write(fd, buf.bytes, (size_t)n) != n)
 			die("write dump");
 		for (; mnl_nlmsg_ok(h, left); h = mnl_nlmsg_next(h, &left))
 			if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR)
@@ -318,13 +320,14 @@ int main(int argc, char **argv)
 	int dir;
 
 	if (argc != 2) {
-		fprintf(stderr, "usage: record_dump OUTDIR (as root, in a new network namespace)\n");
+		fprintf(stderr, "usage: record_dump OUTDIR (root, in a new network namespace)\n");
 		return 2;
 	}
 	dir = open(argv[1], O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (dir < 0)
 		die(argv[1]);
-	m = fdopen(openat(dir, "manifest.txt", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), "w");
+	m = fdopen(openat(dir, "manifest.txt", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644),
+		   "w");
 	if (!m)
 		die("manifest.txt");
 	/* Relative UNIX paths keep the recorded names the same on every run. */
