@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -48,8 +49,8 @@ static size_t fill_and_check(uint64_t (*key_of)(uint32_t), uint64_t (*miss_of)(u
 	probe = sks_inode_hash_max_probe(&h);
 	/* informational only: no timing asserts, the probe bound is the check */
 	printf("# %s: %u keys in %zu slots, insert %.0f ns/key, lookup %.0f ns/key, "
-	       "max probe %zu\n", what, N, h.cap, (t1 - t0) * 1e9 / N, (t2 - t1) * 1e9 / (N + N / 7),
-	       probe);
+	       "max probe %zu\n",
+	       what, N, h.cap, (t1 - t0) * 1e9 / N, (t2 - t1) * 1e9 / (N + N / 7), probe);
 	assert_true(h.n * 10 <= h.cap * 7);
 	sks_inode_hash_release(&h);
 	assert_null(h.keys);

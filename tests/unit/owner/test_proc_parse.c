@@ -47,7 +47,7 @@ static void test_stat_hostile_comm(void **state)
 	(void)state;
 	/* the last ')' ends comm; spaces, newline, ESC and ')' stay raw */
 	assert_int_equal(parse_stat_str(line, &ps), 0);
-	expect_comm(&ps, "a) S 1 (b\n\x1b[31m) x", 19);
+	expect_comm(&ps, "a) S 1 (b\n\x1b[31m) x", 18);
 	assert_int_equal(ps.start_time, 777);
 	/* an empty comm is a comm */
 	assert_int_equal(parse_stat_str("7 ()" TAIL22, &ps), 0);
@@ -135,9 +135,14 @@ static void test_status_uid(void **state)
 	assert_int_equal(sks_proc_parse_status_uid(st, 30, &uid), -ENOENT);
 }
 
-static void expect_base(int r, const char *got, size_t got_len, const char *want)
+typedef int (*base_fn)(const char *, size_t, const char **, size_t *);
+
+static void expect_base(base_fn fn, const char *in, size_t len, const char *want)
 {
-	assert_int_equal(r, 0);
+	const char *got = NULL;
+	size_t got_len = 0;
+
+	assert_int_equal(fn(in, len, &got, &got_len), 0);
 	assert_int_equal(got_len, strlen(want));
 	assert_memory_equal(got, want, got_len);
 }
@@ -148,10 +153,10 @@ static void test_cmdline(void **state)
 	size_t n;
 
 	(void)state;
-	expect_base(sks_proc_cmdline_base("/usr/bin/foo\0-x\0", 16, &b, &n), b, n, "foo");
-	expect_base(sks_proc_cmdline_base("foo", 3, &b, &n), b, n, "foo");
+	expect_base(sks_proc_cmdline_base, "/usr/bin/foo\0-x\0", 16, "foo");
+	expect_base(sks_proc_cmdline_base, "foo", 3, "foo");
 	/* no NUL: a process rewrote its argv area; all of it is argv[0] */
-	expect_base(sks_proc_cmdline_base("/usr/bin/foo bar", 16, &b, &n), b, n, "foo bar");
+	expect_base(sks_proc_cmdline_base, "/usr/bin/foo bar", 16, "foo bar");
 	assert_int_equal(sks_proc_cmdline_base("", 0, &b, &n), -ENOENT);
 	assert_int_equal(sks_proc_cmdline_base("\0abc", 4, &b, &n), -ENOENT);
 	assert_int_equal(sks_proc_cmdline_base("/usr/bin/\0", 10, &b, &n), -ENOENT);
@@ -163,9 +168,9 @@ static void test_exe(void **state)
 	size_t n;
 
 	(void)state;
-	expect_base(sks_proc_exe_base("/usr/bin/foo", 12, &b, &n), b, n, "foo");
-	expect_base(sks_proc_exe_base("/usr/bin/foo (deleted)", 22, &b, &n), b, n, "foo");
-	expect_base(sks_proc_exe_base("foo", 3, &b, &n), b, n, "foo");
+	expect_base(sks_proc_exe_base, "/usr/bin/foo", 12, "foo");
+	expect_base(sks_proc_exe_base, "/usr/bin/foo (deleted)", 22, "foo");
+	expect_base(sks_proc_exe_base, "foo", 3, "foo");
 	assert_int_equal(sks_proc_exe_base("/", 1, &b, &n), -ENOENT);
 	assert_int_equal(sks_proc_exe_base("", 0, &b, &n), -ENOENT);
 }
