@@ -20,7 +20,7 @@
  *   not a:    a JMP          a's true exit hits JMP{no = 8}: past the end
  * Unlike ss, and/or are n-ary and patched once (linear time), `dev` is
  * compiled, and predicates the kernel cannot test do not disable the whole
- * program: see approx().
+ * program: see approx().  We never emit INET_DIAG_BC_AUTO (see N_AUTOBOUND).
  */
 #include "filter.h"
 
@@ -318,11 +318,15 @@ static int compile(struct bcc *c, const struct node *n, bool widen, struct frag 
 		return emit_test(fr, INET_DIAG_BC_CGROUP_COND, &n->u.cgroup, sizeof(uint64_t));
 	case N_AUTOBOUND:
 		/*
-		 * The kernel tests SOCK_BINDPORT_LOCK, user space the ephemeral
-		 * range (see sks_filter_match()); they agree unless a program
-		 * bound a port inside the ephemeral range by hand.
+		 * Not INET_DIAG_BC_AUTO: the kernel's test (no SOCK_BINDPORT_LOCK)
+		 * also holds for every accepted connection, since children drop
+		 * the listener's bind lock (inet_csk_clone_lock()), so it would
+		 * disagree with sks_filter_match() and with /proc-collected
+		 * records.  Left to user space, where autobound means "local port
+		 * in the ephemeral range", wherever the records come from.
 		 */
-		return emit_test(fr, INET_DIAG_BC_AUTO, NULL, 0);
+		approx(c, widen, fr);
+		return 0;
 	case N_STATE: /* states travel in idiag_states, not in bytecode */
 	case N_PID:
 	case N_UID:

@@ -189,7 +189,11 @@ static bool match_node(const struct node *n, const struct sks_record *r)
 	case N_CGROUP:
 		return r->cgroup_id == n->u.cgroup;
 	case N_AUTOBOUND:
-		/* User space cannot see SOCK_BINDPORT_LOCK: test the ephemeral range, as ss. */
+		/*
+		 * Records carry no SOCK_BINDPORT_LOCK, and the kernel's own test
+		 * counts accepted connections too: "autobound" is the local port
+		 * lying in the ephemeral range, as in ss's user-space check.
+		 */
 		return is_inet(r) && r->inet.local.port >= n->u.range.low &&
 		       r->inet.local.port <= n->u.range.high;
 	case N_UID:

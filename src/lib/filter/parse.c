@@ -350,8 +350,9 @@ static struct node *parse_host_pred(struct parser *p, enum dir dir)
 	n->dir = dir;
 	if (value_host(&p->vc, t->text, t->len, t->pos, dir, &n->u.host) < 0)
 		return NULL;
+	n = op == OP_NE ? negate(p, n, t->pos) : n;
 	advance(p);
-	return op == OP_NE ? negate(p, n, t->pos) : n;
+	return n;
 }
 
 static struct node *parse_port_pred(struct parser *p, enum dir dir)
@@ -422,8 +423,9 @@ static struct node *parse_dev_pred(struct parser *p)
 	n = new_node(p, N_DEV, t->pos);
 	if (!n || value_dev(&p->vc, t->text, t->len, t->pos, &n->u.num) < 0)
 		return NULL;
+	n = op == OP_NE ? negate(p, n, t->pos) : n;
 	advance(p);
-	return op == OP_NE ? negate(p, n, t->pos) : n;
+	return n;
 }
 
 static struct node *parse_mark_pred(struct parser *p)
@@ -442,8 +444,9 @@ static struct node *parse_mark_pred(struct parser *p)
 			     &n->u.mark.mask) < 0)
 		return NULL;
 	p->f->details |= SKS_DETAIL_EXTENDED;
+	n = op == OP_NE ? negate(p, n, t->pos) : n;
 	advance(p);
-	return op == OP_NE ? negate(p, n, t->pos) : n;
+	return n;
 }
 
 static struct node *parse_cgroup_pred(struct parser *p)
@@ -461,8 +464,9 @@ static struct node *parse_cgroup_pred(struct parser *p)
 	if (!n || value_cgroup(&p->vc, t->text, t->len, t->pos, &n->u.cgroup) < 0)
 		return NULL;
 	p->f->details |= SKS_DETAIL_EXTENDED;
+	n = op == OP_NE ? negate(p, n, t->pos) : n;
 	advance(p);
-	return op == OP_NE ? negate(p, n, t->pos) : n;
+	return n;
 }
 
 static struct node *parse_comm_pred(struct parser *p, const char *kw)
@@ -485,8 +489,9 @@ static struct node *parse_comm_pred(struct parser *p, const char *kw)
 		return NULL;
 	n->u.glob = t->text;
 	p->f->owners = true;
+	n = op == OP_NE ? negate(p, n, t->pos) : n;
 	advance(p);
-	return op == OP_NE ? negate(p, n, t->pos) : n;
+	return n;
 }
 
 static struct node *parse_pred(struct parser *p)

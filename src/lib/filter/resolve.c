@@ -13,6 +13,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -88,9 +89,29 @@ int resolve_user(void *userdata, const char *name, uint32_t *ret_uid)
 	return 0;
 }
 
+/* A decimal number <= 65535 at *p, skipping leading blanks; advances *p. */
+static bool read_port(const char **p, unsigned *ret)
+{
+	const char *s = *p;
+	unsigned v = 0;
+	int digits = 0;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (unsigned)(*s - '0');
+		if (++digits > 5 || v > 65535)
+			return false;
+	}
+	*p = s;
+	*ret = v;
+	return digits > 0;
+}
+
 int resolve_port_range(void *userdata, uint16_t *ret_low, uint16_t *ret_high)
 {
 	char buf[64];
+	const char *p = buf;
 	unsigned lo, hi;
 	ssize_t n;
 	int fd;
@@ -104,8 +125,8 @@ int resolve_port_range(void *userdata, uint16_t *ret_low, uint16_t *ret_high)
 	if (n <= 0)
 		return -EIO;
 	buf[n] = '\0';
-	/* Kernel-generated "LOW\tHIGH\n"; sscanf is bounded by the checks below. */
-	if (sscanf(buf, "%u %u", &lo, &hi) != 2 || lo > hi || hi > 65535)
+	/* "LOW\tHIGH\n" */
+	if (!read_port(&p, &lo) || !read_port(&p, &hi) || lo > hi)
 		return -EINVAL;
 	*ret_low = (uint16_t)lo;
 	*ret_high = (uint16_t)hi;

@@ -292,7 +292,7 @@ static int parse_inet(struct value_ctx *vc, const char *s, size_t len, size_t po
 			return 0;
 		return parse_host_port(vc, after, rest, pos + (size_t)(after - s), h);
 	}
-	if (s[0] == ':' || (len >= 2 && s[0] == '*' && s[1] == ':')) {
+	if ((s[0] == ':' && (len < 2 || s[1] != ':')) || (len >= 2 && s[0] == '*' && s[1] == ':')) {
 		colon = memchr(s, ':', len);
 		h->family = (uint8_t)fam;
 		return parse_host_port(vc, colon, len - (size_t)(colon - s), pos + (size_t)(colon - s),

@@ -524,10 +524,13 @@ static void run_states(const struct fcase *c)
 		for (char *w = strtok_r(list, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
 			uint32_t m;
 
-			if (strcmp(w, "empty") && sks_state_parse(w, &m) < 0)
+			bool minus = w[0] == '-';
+
+			if (!strcmp(w, "empty"))
+				continue;
+			if (sks_state_parse(w + minus, &m) < 0)
 				fail_msg("line %u: bad state \"%s\"", c->line, w);
-			if (strcmp(w, "empty"))
-				want |= m;
+			want = minus ? want & ~m : want | m;
 		}
 		if (!has || got != want)
 			fail_msg("line %u: states %s0x%x, want 0x%x", c->line, has ? "" : "none ", got,
@@ -701,8 +704,8 @@ static void test_file_syntax(void **state)
 	assert_int_equal(sks_filter_parse(bad, sizeof(bad) - 1, &fake_env, &f, &err), -EINVAL);
 	assert_string_equal(err.message, "port 99999 out of range");
 	assert_int_equal(err.line, 3);
-	assert_int_equal(err.column, 16);
-	assert_int_equal(err.offset, 10 + 14 + 15);
+	assert_int_equal(err.column, 14);
+	assert_int_equal(err.offset, 10 + 14 + 13);
 }
 
 static void test_bad_bytecode_args(void **state)
