@@ -11,6 +11,7 @@
  *   6. views (table, json)
  *   7. kernel counters (/proc/net/sockstat)
  *   8. filters
+ *   9. actions (process details, peers, signals, socket destroy, bind trials)
  *
  * Conventions, for every function below:
  *   - functions returning int return >= 0 on success and -errno on failure;
@@ -228,7 +229,8 @@ struct sks_process {
  */
 struct sks_owner {
 	const struct sks_process *proc;
-	int32_t tid; /* thread id in thread mode, else 0 */
+	int32_t tid; /* thread id in thread mode; else 0, or the thread whose private fd table
+		      * (unshare(CLONE_FILES)) holds fd when the main table does not */
 	int32_t fd;
 };
 
@@ -299,6 +301,17 @@ int sks_ctx_set_proc_root(struct sks_ctx *ctx, const char *path);
 int sks_ctx_set_netns(struct sks_ctx *ctx, const char *spec);
 void sks_ctx_set_warn(struct sks_ctx *ctx, sks_warn_fn fn, void *userdata);
 
+struct sks_filter;
+/*
+ * Keep only records the filter (section 8) accepts.  The filter is borrowed:
+ * it must outlive every collection made with the context.  Its inet part is
+ * sent to the kernel as bytecode; every record is checked again in user
+ * space; records are dropped before the owner join unless the filter tests
+ * owners.  The filter's states are NOT applied: pass sks_filter_states() to
+ * sks_ctx_set_states().  NULL removes the filter.
+ */
+void sks_ctx_set_filter(struct sks_ctx *ctx, const struct sks_filter *filter);
+
 /* ----------------------------------------------------------------- 4. snapshot */
 
 struct sks_snapshot;
@@ -318,6 +331,7 @@ struct sks_stats {
 	uint32_t tables_proc;      /* SKS_TABLE_* read from /proc/net */
 	uint32_t tables_netlink;   /* SKS_TABLE_* read from netlink diag */
 	uint32_t tables_unsupported; /* SKS_TABLE_* the kernel does not offer */
+	uint64_t warnings;         /* warnings reported through the context's callback */
 };
 
 /*
@@ -334,6 +348,26 @@ const struct sks_record *sks_snapshot_record(const struct sks_snapshot *snap, si
 const struct sks_stats *sks_snapshot_stats(const struct sks_snapshot *snap);
 /* Sort records in place, in ss's order: table, then local address, then peer. */
 void sks_snapshot_sort(struct sks_snapshot *snap);
+
+/*
+ * A record handed over by sks_snapshot_stream(), borrowed for the duration
+ * of the call only.  Return 0 to go on; a negative value stops the
+ * collection and is returned by sks_snapshot_stream().
+ */
+typedef int (*sks_record_fn)(void *userdata, const struct sks_record *rec);
+
+/*
+ * Collect like sks_snapshot_collect(), but hand every record to fn in
+ * batches as the kernel's replies are parsed, then forget it: memory stays
+ * flat however many sockets there are.  The price: no owners (the
+ * context's owner mode must be SKS_OWNERS_NONE, else -EINVAL), no sorting,
+ * an interrupted netlink dump is kept as it is (warning) instead of being
+ * redone, and there is no fallback to /proc/net once a record was handed
+ * over.  Records come in collection order.  *ret_stats (may be NULL) gets
+ * the collection's stats, records = records handed over.
+ */
+int sks_snapshot_stream(struct sks_ctx *ctx, sks_record_fn fn, void *userdata,
+			struct sks_stats *ret_stats);
 
 /* ------------------------------------------------------ 5. names and escaping */
 
@@ -406,15 +440,118 @@ enum {
 	SKS_VIEW_PAD = 1u << 12,      /* pad columns to fit `width` (terminal) */
 };
 
+/*
+ * Columns for --fields, keys for sorting and counting.  Owner fields (pid,
+ * process, user, fd) have one value per holder of the socket.
+ */
+enum sks_field {
+	SKS_FIELD_NETID = 0,
+	SKS_FIELD_PROTO,
+	SKS_FIELD_FAMILY,
+	SKS_FIELD_TYPE,
+	SKS_FIELD_STATE,
+	SKS_FIELD_RECV_Q,
+	SKS_FIELD_SEND_Q,
+	SKS_FIELD_LOCAL,      /* "ADDR:PORT" ([v6]:port), unix path, ... */
+	SKS_FIELD_LOCAL_ADDR, /* numeric address; unix: the path */
+	SKS_FIELD_LOCAL_PORT, /* inet only */
+	SKS_FIELD_PEER,
+	SKS_FIELD_PEER_ADDR,
+	SKS_FIELD_PEER_PORT,
+	SKS_FIELD_UID,
+	SKS_FIELD_INODE,
+	SKS_FIELD_COOKIE,
+	SKS_FIELD_INTERFACE, /* bound device */
+	SKS_FIELD_PID,
+	SKS_FIELD_PROCESS,
+	SKS_FIELD_USER,
+	SKS_FIELD_FD,
+	SKS_FIELD_NETNS, /* inode of the network namespace (sks_view_opts.netns) */
+	SKS_FIELD_COUNT,
+};
+#define SKS_FIELDS_MAX 32 /* columns, sort keys or count keys in one list */
+
+/*
+ * Field by name (len bytes, no NUL needed): "state", "recv-q", "local-addr"
+ * (or "local-ip"), "peer-port", "process", ...; -EINVAL if unknown.
+ */
+int sks_field_parse(const char *name, size_t len, enum sks_field *ret_field);
+/* Canonical name ("recv-q"), or NULL. */
+const char *sks_field_name(enum sks_field f);
+/* true for pid, process, user, fd: the snapshot needs owners. */
+bool sks_field_is_owner(enum sks_field f);
+
+/* Output formats of sks_view_write(). */
+enum sks_format {
+	SKS_FORMAT_TABLE = 0, /* ss's table, or columns with `fields` */
+	SKS_FORMAT_JSON,      /* one document (doc/json.md) */
+	SKS_FORMAT_JSONL,     /* one record (or count) per line */
+	SKS_FORMAT_CSV,       /* RFC 4180, header row */
+	SKS_FORMAT_TSV,       /* tab-separated, header row */
+	SKS_FORMAT_PROM,      /* Prometheus text exposition */
+	SKS_FORMAT_PIDS,      /* owner pids, one per line, each once */
+};
+/* "table", "json", "jsonl", "csv", "tsv", "prom", "pids"; -EINVAL if unknown. */
+int sks_format_parse(const char *name, enum sks_format *ret_format);
+
 struct sks_view_opts {
 	uint32_t flags; /* SKS_VIEW_* */
 	unsigned width; /* terminal width when SKS_VIEW_PAD, else ignored */
+	/* Columns (table, CSV, TSV) or members (JSON, JSONL), in order; NULL: the default. */
+	const enum sks_field *fields;
+	size_t n_fields;
+	/* Non-zero: print counts of records by these keys, largest first, instead of records. */
+	const enum sks_field *count_by;
+	size_t n_count_by;
+	size_t top;         /* at most this many counts; 0: all (records: sks_snapshot_truncate()) */
+	size_t max_series;  /* Prometheus: series per metric before the rest is summed; 0: 1000 */
+	uint64_t netns;     /* inode of the namespace collected, for SKS_FIELD_NETNS; 0: unknown */
+	const char *stamp;  /* non-NULL: a "time" member/column with this text on every line */
 };
 
 /* ss-style table.  Returns 0, or -errno from writing (-EIO) or -ENOMEM. */
 int sks_view_table(const struct sks_snapshot *snap, const struct sks_view_opts *opts, FILE *out);
 /* One JSON document; schema in doc/json.md.  Returns as sks_view_table(). */
 int sks_view_json(const struct sks_snapshot *snap, const struct sks_view_opts *opts, FILE *out);
+/*
+ * Any format, records or (with opts->count_by) counts.  Every string from
+ * the system is escaped by the format's rules: JSON strings (plus "_hex"
+ * when not UTF-8), CSV quoting of terminal-safe text, Prometheus label
+ * escaping of terminal-safe text; the terminal-safe escaping is reversible,
+ * so nothing is lost.  Returns 0, -EINVAL (a field the format cannot show),
+ * -ENOMEM, -EIO.
+ */
+int sks_view_write(const struct sks_snapshot *snap, enum sks_format fmt,
+		   const struct sks_view_opts *opts, FILE *out);
+
+/* A sort key: a field, ascending unless reverse. */
+struct sks_sort_key {
+	enum sks_field field;
+	bool reverse;
+};
+/*
+ * Stable sort by the keys, in order.  Addresses sort numerically (family,
+ * then bytes), unix paths bytewise, owner fields by the first owner (records
+ * without owners first), states in the kernel's order.  -ENOMEM, -EINVAL.
+ */
+int sks_snapshot_sort_by(struct sks_snapshot *snap, const struct sks_sort_key *keys, size_t n);
+/* Keep the first n records (a no-op if there are fewer). */
+void sks_snapshot_truncate(struct sks_snapshot *snap, size_t n);
+
+/*
+ * Incremental writer for records that are not kept (sks_snapshot_stream()):
+ * JSONL, CSV, TSV, and TABLE with `fields` and without SKS_VIEW_PAD
+ * (-EINVAL otherwise; never counts).  opts is copied; its arrays must
+ * outlive the writer.  The header (if any) is written by the first record
+ * or by finish.
+ */
+struct sks_view_writer;
+int sks_view_writer_new(enum sks_format fmt, const struct sks_view_opts *opts, FILE *out,
+			struct sks_view_writer **ret_writer);
+int sks_view_writer_record(struct sks_view_writer *w, const struct sks_record *rec);
+/* Write what is buffered.  0, -ENOMEM, -EIO. */
+int sks_view_writer_finish(struct sks_view_writer *w);
+void sks_view_writer_free(struct sks_view_writer *w);
 
 /* ---------------------------------------------------------- 7. kernel counters */
 
@@ -464,6 +601,12 @@ struct sks_filter_env {
 	int (*user_uid)(void *userdata, const char *name, uint32_t *ret_uid);
 	int (*port_range)(void *userdata, uint16_t *ret_low, uint16_t *ret_high);
 	void *userdata;
+	/*
+	 * How a HOST without a family prefix reads, as in ss: 0 (AF_UNSPEC)
+	 * an inet address; AF_UNIX a path glob ("unix:" implied) when only
+	 * UNIX sockets are listed (sockscope -x 'src *.sock').
+	 */
+	int default_family;
 };
 
 /*
@@ -480,9 +623,9 @@ void sks_filter_free(struct sks_filter *f);
 /*
  * Does the record pass?  Reads only the record (and its owners and their
  * processes).  Records the kernel already filtered must still be checked:
- * bytecode is a superset.  Known approximation (as in ss): user space sees
- * no SOCK_BINDPORT_LOCK, so `autobound` tests that the local port is in the
- * ephemeral range read at parse time.
+ * bytecode is a superset.  `autobound` means "local port in the ephemeral
+ * range read at parse time" (as ss checks in user space): records carry no
+ * bind lock, and the kernel's own test also counts accepted connections.
  */
 bool sks_filter_match(const struct sks_filter *f, const struct sks_record *rec);
 
@@ -526,6 +669,221 @@ int sks_filter_bytecode(const struct sks_filter *f, int family, unsigned flags,
  * For --explain style output and tests.  0 or -ENOMEM.
  */
 int sks_filter_format(const struct sks_filter *f, struct sks_buf *out);
+
+/* ------------------------------------------------------------------- 9. actions */
+
+/*
+ * Actions work on records a snapshot selected: details of the processes
+ * holding them, the other end of local connections, signalling holders
+ * safely, closing sockets (SOCK_DESTROY), and asking the kernel whether a
+ * bind would succeed.  Where a function takes a context it uses the
+ * context's proc root and network namespace; where ctx "may be NULL", NULL
+ * means /proc and the caller's own namespace.  Pids are pids of the caller's
+ * pid namespace: the proc root must be a procfs of that namespace for pins.
+ */
+
+/* One process, read on demand (not during the owner join). */
+struct sks_process_details {
+	int32_t pid;
+	int32_t ppid;        /* 0 for the top of a pid namespace */
+	char state;          /* R, S, D, Z, T, ... from /proc/PID/stat */
+	uint64_t start_time; /* clock ticks after boot, as sks_process.start_time */
+	uint64_t age_ms;     /* how long it has been running */
+	int64_t start_epoch; /* when it started, seconds since the epoch */
+};
+
+/*
+ * Read proc_root/PID/stat (and proc_root/uptime for the age).  ctx may be
+ * NULL.  Returns 0, -ENOENT or -ESRCH (no such process), -EINVAL (not a
+ * stat line), -EACCES.
+ */
+int sks_process_details_read(const struct sks_ctx *ctx, int32_t pid,
+			     struct sks_process_details *ret);
+
+#define SKS_CMDLINE_MAX 4096 /* default cap of sks_process_cmdline() */
+
+/*
+ * The arguments of a process: raw bytes, separated by one NUL, without the
+ * final NUL, at most max bytes (0: SKS_CMDLINE_MAX), replacing out's
+ * contents.  ctx may be NULL.  Returns 1 when cut at max, 0 when complete
+ * (empty for kernel threads and zombies), -ENOENT/-ESRCH, -EACCES, -ENOMEM.
+ */
+int sks_process_cmdline(const struct sks_ctx *ctx, int32_t pid, size_t max, struct sks_buf *out);
+
+/* Where a process runs, from /proc/PID/cgroup.  Empty strings when unknown. */
+struct sks_cgroup {
+	char path[512];      /* cgroup v2 path, else systemd's v1 path; cut if longer */
+	char unit[256];      /* innermost systemd unit: "nginx.service", "session-2.scope" */
+	char container[128]; /* container id (64 hex digits) or name (lxc) */
+	char runtime[32];    /* what put it there: "docker", "libpod", "containerd", "crio", "lxc" */
+};
+
+/*
+ * Parse the text of /proc/PID/cgroup (len bytes, no NUL needed).  Bytes of
+ * the path are copied as they are; the caller escapes them.  Returns 0, or
+ * -ENOENT when no line names a cgroup.
+ */
+int sks_cgroup_parse(const char *buf, size_t len, struct sks_cgroup *ret);
+/* Read and parse proc_root/PID/cgroup.  ctx may be NULL.  -ENOENT, -ESRCH, -EACCES. */
+int sks_process_cgroup(const struct sks_ctx *ctx, int32_t pid, struct sks_cgroup *ret);
+
+/*
+ * The other end of a local connection, when it is in snap: for UNIX, the
+ * record whose inode is rec's peer inode; for TCP and UDP, the connected
+ * record whose local and peer endpoints are rec's swapped (a v4-mapped IPv6
+ * address equals its IPv4 address).  NULL when rec is not connected or the
+ * other end is not in snap (another host, another namespace, not
+ * collected).  Linear in the size of the snapshot.
+ */
+const struct sks_record *sks_snapshot_peer(const struct sks_snapshot *snap,
+					   const struct sks_record *rec);
+
+/*
+ * Keep only the records keep() returns true for, in their order.  keep()
+ * sees each record once, before any is moved.  Record pointers taken
+ * before the call are invalid after it; strings and owners stay valid.
+ */
+void sks_snapshot_retain(struct sks_snapshot *snap,
+			 bool (*keep)(void *userdata, const struct sks_record *rec), void *userdata);
+
+/* A network namespace some process is in. */
+struct sks_netns_ref {
+	uint64_t inode; /* the namespace's inode, as in "net:[INODE]" */
+	int32_t pid;    /* a process in it: its decimal pid is a spec for sks_ctx_set_netns() */
+};
+
+/*
+ * The network namespaces of the processes under the context's proc root,
+ * except the context's own, each once (the lowest pid in it), sorted by
+ * inode; the first max go to out.  *ret_denied (may be NULL) gets the number
+ * of processes whose namespace could not be read.  Returns the number of
+ * namespaces found (may exceed max), -ENOMEM, or -errno from the proc root.
+ */
+int sks_netns_list(const struct sks_ctx *ctx, struct sks_netns_ref *out, size_t max,
+		   size_t *ret_denied);
+
+/* Why a process is never signalled (sks_owner_pin_protected()). */
+enum sks_protect {
+	SKS_PROTECT_NONE = 0,
+	SKS_PROTECT_INIT,     /* pid 1 of the caller's pid namespace */
+	SKS_PROTECT_SELF,     /* the calling process */
+	SKS_PROTECT_ANCESTOR, /* the caller's parent, grandparent, ... */
+};
+
+/* What sks_owner_signal() did. */
+enum sks_signal_status {
+	SKS_SIGNAL_SENT = 0,
+	SKS_SIGNAL_GONE,      /* the pinned process exited; its pid may be another's now */
+	SKS_SIGNAL_RELEASED,  /* it runs but no longer holds any pinned socket */
+	SKS_SIGNAL_PROTECTED, /* never signalled: pid 1, the caller or its ancestor */
+	SKS_SIGNAL_DENIED,    /* the kernel refused: another user's process, no CAP_KILL */
+};
+
+/*
+ * A holder pinned for signalling: a pidfd (pidfd_open(2); the proc_root/PID
+ * directory on kernels without it) opened right after the scan, the start
+ * time the scan saw, and the (fd, inode) pairs it held.
+ */
+struct sks_owner_pin;
+
+/*
+ * Pin owner->proc, a holder of rec seen by the owner join (process or
+ * thread mode).  Returns 0; -ESRCH when the process is already gone or its
+ * pid now names a process that started at another time; -EXDEV when the
+ * context's proc root is not a procfs of the caller's pid namespace;
+ * -EINVAL; -ENOMEM; -EMFILE.
+ */
+int sks_owner_pin(const struct sks_ctx *ctx, const struct sks_record *rec,
+		  const struct sks_owner *owner, struct sks_owner_pin **ret_pin);
+/* Remember one more socket the same process holds.  -EINVAL for another pid, -ENOMEM. */
+int sks_owner_pin_add(struct sks_owner_pin *pin, const struct sks_record *rec,
+		      const struct sks_owner *owner);
+int32_t sks_owner_pin_pid(const struct sks_owner_pin *pin);
+/* enum sks_protect, decided when the pin was made (ancestors read from the proc root). */
+unsigned sks_owner_pin_protected(const struct sks_owner_pin *pin);
+/*
+ * Send sig, safely: refuse protected processes; check through the pidfd
+ * that the pinned process still exists, that proc_root/PID is still the
+ * process that started at the pinned time, and that it still holds one of
+ * the pinned socket inodes (at the pinned fd, or at any fd); then signal
+ * through the pidfd, so a pid reused meanwhile is never hit.  Returns an
+ * enum sks_signal_status, or -EINVAL (bad signal), -errno.  On kernels
+ * before 5.1 (no pidfd_send_signal) it falls back to kill(2) after the
+ * checks.
+ */
+int sks_owner_signal(struct sks_owner_pin *pin, int sig);
+/* 1 when the pinned process has exited, 0 if it still runs after timeout_ms (0: no wait). */
+int sks_owner_pin_wait(struct sks_owner_pin *pin, int timeout_ms);
+void sks_owner_pin_free(struct sks_owner_pin *pin);
+/* "pid 1 of the pid namespace", "sockscope itself"-style text ("" for NONE). */
+const char *sks_protect_text(unsigned why);
+/* "signalled", "the process is gone", ... */
+const char *sks_signal_status_text(unsigned status);
+
+/*
+ * Close a TCP or UDP socket as ss -K does: a SOCK_DESTROY request over
+ * NETLINK_SOCK_DIAG, in the context's network namespace, naming the socket
+ * by its addresses and its cookie, so a socket that replaced it is never
+ * hit.  The owner sees ECONNABORTED; a TCP peer gets a reset.  Returns 0;
+ * -EPERM without CAP_NET_ADMIN; -EOPNOTSUPP when the kernel lacks
+ * CONFIG_INET_DIAG_DESTROY; -ENOENT when the socket is gone; -ESTALE when
+ * another socket holds its addresses now; -EINVAL for other records or a
+ * record without a cookie (/proc/net source).
+ */
+int sks_socket_destroy(struct sks_ctx *ctx, const struct sks_record *rec);
+
+/* A bind a server would make (sks_bind_trial(), sks_bind_conflict()). */
+struct sks_bind_target {
+	int type;                    /* SOCK_STREAM (TCP) or SOCK_DGRAM (UDP) */
+	struct sks_endpoint addr;    /* AF_INET or AF_INET6; port != 0 */
+	int v6only;                  /* AF_INET6: 1, 0, or -1 for the system's default */
+};
+
+/* The trials: a bind with no option, with SO_REUSEADDR, with SO_REUSEPORT and SO_REUSEADDR. */
+enum { SKS_BIND_PLAIN = 0, SKS_BIND_REUSEADDR, SKS_BIND_REUSEPORT, SKS_BIND_TRIALS };
+
+struct sks_bind_result {
+	int err[SKS_BIND_TRIALS]; /* 0: bind() succeeded; else its errno (EADDRINUSE, ...) */
+	int v6only;               /* AF_INET6: the IPV6_V6ONLY the trials had */
+	/* the namespace's sysctls; 0 (and high 0) when unreadable */
+	uint32_t unprivileged_port_start; /* net.ipv4.ip_unprivileged_port_start */
+	uint16_t ephemeral_low, ephemeral_high; /* net.ipv4.ip_local_port_range */
+	bool reserved;            /* the port is in net.ipv4.ip_local_reserved_ports */
+};
+
+/*
+ * Ask the kernel: bind a socket of t->type to t->addr, in the context's
+ * network namespace, as the caller, three times (SKS_BIND_*), closing each
+ * socket at once.  TCP sockets never listen, so no connection can reach
+ * them; a UDP socket that joins a SO_REUSEADDR/SO_REUSEPORT group exists
+ * for microseconds, and a datagram that arrives then is lost.  Returns 0
+ * (the outcome is in *ret), -EINVAL (bad target), -errno from socket(2)
+ * or setns(2).
+ */
+int sks_bind_trial(struct sks_ctx *ctx, const struct sks_bind_target *t,
+		   struct sks_bind_result *ret);
+
+/* How a socket stands in the way of a bind (sks_bind_conflict()). */
+enum sks_bind_conflict {
+	SKS_BIND_CLEAR = 0,    /* not in the way */
+	SKS_BIND_SAME_ADDRESS, /* bound to the very same address */
+	SKS_BIND_WILDCARD,     /* bound to the wildcard address, which covers the target's */
+	SKS_BIND_COVERED,      /* the target is the wildcard address, which covers its address */
+	SKS_BIND_DUAL_STACK,   /* IPv6 without IPV6_V6ONLY: its [::] covers every IPv4 address */
+	SKS_BIND_DUAL_TARGET,  /* the target is dual-stack [::], which covers its IPv4 address */
+	SKS_BIND_TIME_WAIT,    /* a TIME-WAIT remnant on an overlapping address */
+};
+
+/*
+ * Would a socket like rec stand in the way of binding t?  rec must be of
+ * t's protocol and port.  Decided from addresses, families, v6only and
+ * state the way the kernel's bind conflict check compares them; records do
+ * not carry SO_REUSEADDR/SO_REUSEPORT, so whether they actually block is
+ * for sks_bind_trial() to say.  Returns an enum sks_bind_conflict.
+ */
+unsigned sks_bind_conflict(const struct sks_record *rec, const struct sks_bind_target *t);
+/* One line of explanation for an enum sks_bind_conflict ("" for CLEAR). */
+const char *sks_bind_conflict_text(unsigned why);
 
 #ifdef __cplusplus
 }

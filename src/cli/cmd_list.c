@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The default command: collect the selected sockets (and owners with -p),
- * then print them as an ss-style table or one JSON document.
+ * then print them in the chosen format (output.c), once or every -c
+ * seconds.
  */
 #include "cli.h"
 
@@ -41,6 +42,7 @@ int cmd_list(struct cli_opts *o)
 	struct sks_snapshot *snap = NULL;
 	struct sks_ctx *ctx = NULL;
 	uint32_t tables, inet, states;
+	uint64_t matched = 0;
 	int r, ret = EXIT_ERROR;
 
 	cli_resolve_tables(o, &tables, &inet);
@@ -48,13 +50,10 @@ int cmd_list(struct cli_opts *o)
 		cli_error("no socket tables to show with such filter");
 		return 0;
 	}
+	if (cli_output_prepare(o) < 0)
+		return EXIT_ERROR;
 	if (cli_ctx_new(o, &ctx) < 0)
 		return EXIT_ERROR;
-	r = sks_snapshot_collect(ctx, &snap);
-	if (r < 0) {
-		cli_error("cannot collect sockets: %s", strerror(-r));
-		goto out;
-	}
 	/* ss shows Netid only for several tables and State only for several states. */
 	if (!single_bit(tables))
 		vo.flags |= SKS_VIEW_NETID;
@@ -66,31 +65,44 @@ int cmd_list(struct cli_opts *o)
 		vo.width = terminal_width();
 	}
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
-	if (o->format == FMT_JSON)
-		r = sks_view_json(snap, &vo, stdout);
-	else
-		r = sks_view_table(snap, &vo, stdout);
-	if (r >= 0 && fflush(stdout) != 0)
-		r = -EIO;
-	if (r < 0) {
-		cli_error("cannot write output: %s", strerror(-r));
-		goto out;
-	}
-	if (o->verbose) {
-		const struct sks_stats *st = sks_snapshot_stats(snap);
+	do {
+		struct sks_stats streamed;
+		const struct sks_stats *st = &streamed;
 
-		fprintf(stderr,
-			"sockscope: %llu records (%llu received, %llu dumps, %llu retries), "
-			"%llu processes scanned (%llu vanished, %llu denied), %llu fds, "
-			"%llu socket fds, %.3f ms\n",
-			(unsigned long long)st->records, (unsigned long long)st->received,
-			(unsigned long long)st->dumps, (unsigned long long)st->dump_retries,
-			(unsigned long long)st->procs_scanned,
-			(unsigned long long)st->procs_vanished,
-			(unsigned long long)st->procs_denied, (unsigned long long)st->fds_scanned,
-			(unsigned long long)st->socket_fds, st->collect_ns / 1e6);
-	}
-	ret = 0;
+		if (cli_output_streams(o)) {
+			r = cli_output_stream(o, ctx, &vo, NULL, &matched, &streamed);
+		} else {
+			r = sks_snapshot_collect(ctx, &snap);
+			if (r < 0) {
+				cli_error("cannot collect sockets: %s", strerror(-r));
+				goto out;
+			}
+			st = sks_snapshot_stats(snap);
+			r = cli_output_snapshot(o, snap, &vo, &matched);
+		}
+		if (r >= 0 && fflush(stdout) != 0)
+			r = -EIO;
+		if (r < 0) {
+			cli_error("cannot write output: %s", strerror(-r));
+			goto out;
+		}
+		if (o->verbose) {
+			fprintf(stderr,
+				"sockscope: %llu records (%llu received, %llu dumps, %llu retries), "
+				"%llu processes scanned (%llu vanished, %llu denied), %llu fds, "
+				"%llu socket fds, %.3f ms\n",
+				(unsigned long long)st->records, (unsigned long long)st->received,
+				(unsigned long long)st->dumps, (unsigned long long)st->dump_retries,
+				(unsigned long long)st->procs_scanned,
+				(unsigned long long)st->procs_vanished,
+				(unsigned long long)st->procs_denied,
+				(unsigned long long)st->fds_scanned,
+				(unsigned long long)st->socket_fds, st->collect_ns / 1e6);
+		}
+		sks_snapshot_free(snap);
+		snap = NULL;
+	} while (cli_output_next_round(o));
+	ret = o->out.exit_status && !matched ? EXIT_NOMATCH : 0;
 out:
 	sks_snapshot_free(snap);
 	sks_ctx_free(ctx);

@@ -55,6 +55,8 @@ static const struct cli_option options[] = {
 	{ "socket", 'A', required_argument, "QUERY", "the same as --query" },
 	{ "no-header", 'H', no_argument, NULL, "do not print the header line" },
 	{ "oneline", 'O', no_argument, NULL, "print each socket on one line" },
+	{ "filter", 'F', required_argument, "FILE",
+	  "read the filter expression from FILE ('-': standard input)" },
 	{ "net", 'N', required_argument, "NETNS",
 	  "use a network namespace: a name under /var/run/netns, a path, or a pid" },
 	{ "json", OPT_JSON, no_argument, NULL, "print one JSON document (see doc/json.md)" },
@@ -62,6 +64,30 @@ static const struct cli_option options[] = {
 	  "where sockets come from: auto (default), netlink, proc" },
 	{ "verbose", OPT_VERBOSE, no_argument, NULL,
 	  "report fallbacks, unsupported tables and collection counts on stderr" },
+	/* output.c: formats, columns, order, counts, repetition */
+	{ "format", OPT_FORMAT, required_argument, "FORMAT",
+	  "table, json, jsonl, csv, tsv, prom or pids" },
+	{ "jsonl", OPT_JSONL, no_argument, NULL, "one JSON record per line, streamed (--format=jsonl)" },
+	{ "csv", OPT_CSV, no_argument, NULL, "CSV with a header row (--format=csv)" },
+	{ "tsv", OPT_TSV, no_argument, NULL, "tab-separated with a header row (--format=tsv)" },
+	{ "prom", OPT_PROM, no_argument, NULL, "Prometheus text exposition (--format=prom)" },
+	{ "pids", OPT_PIDS, no_argument, NULL, "print only the owner pids, one per line" },
+	{ "fields", OPT_FIELDS, required_argument, "LIST",
+	  "columns and their order: netid proto family type state recv-q send-q local "
+	  "local-addr local-port peer peer-addr peer-port uid inode cookie interface pid "
+	  "process user fd netns" },
+	{ "sort", OPT_SORT, required_argument, "KEYS",
+	  "sort by fields (state, local, peer, local-port, recv-q, pid, process, uid, inode, "
+	  "...); -KEY or a last 'reverse' reverses" },
+	{ "count-by", OPT_COUNT_BY, required_argument, "KEYS",
+	  "count sockets by fields (state, proto, local-port, peer-ip, peer-port, process, "
+	  "user, netns), largest first" },
+	{ "top", OPT_TOP, required_argument, "N", "show only the first N counts or records" },
+	{ "max-series", OPT_MAX_SERIES, required_argument, "N",
+	  "Prometheus: series per metric before the rest is summed (default 1000)" },
+	{ "continuous", 'c', optional_argument, "SECONDS",
+	  "repeat every SECONDS (default 1), flushing each round" },
+	{ "exit-status", OPT_EXIT_STATUS, no_argument, NULL, "exit 1 when no socket matched" },
 };
 
 static void usage(FILE *out)
@@ -75,19 +101,29 @@ static void usage(FILE *out)
 
 		if (!op->help)
 			continue;
+		const char *eq = !op->arg ? "" : op->has_arg == optional_argument ? "[=" : "=";
+		const char *end = op->has_arg == optional_argument ? "]" : "";
+
 		if (op->val < 256)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", op->val, op->lng,
-				 op->arg ? "=" : "", op->arg ? op->arg : "");
+			snprintf(left, sizeof(left), "-%c, --%s%s%s%s", op->val, op->lng, eq,
+				 op->arg ? op->arg : "", end);
 		else
-			snprintf(left, sizeof(left), "    --%s%s%s", op->lng, op->arg ? "=" : "",
-				 op->arg ? op->arg : "");
+			snprintf(left, sizeof(left), "    --%s%s%s%s", op->lng, eq,
+				 op->arg ? op->arg : "", end);
 		fprintf(out, "  %-24s %s\n", left, op->help);
 	}
-	fputs("\nFILTER := [ state STATE-FILTER ] [ exclude STATE ] ...\n"
-	      "STATE-FILTER := all | connected | synchronized | bucket | big | established |\n"
+	fputs("\nFILTER := [ state STATE ]... [ exclude STATE ]... [ EXPRESSION ]\n"
+	      "STATE := all | connected | synchronized | bucket | big | established |\n"
 	      "  syn-sent | syn-recv | fin-wait-1 | fin-wait-2 | time-wait | closed |\n"
 	      "  close-wait | last-ack | listening | closing\n"
-	      "\nSee sockscope(8).\n",
+	      "EXPRESSION := TEST | ! EXPRESSION | EXPRESSION [and|&&] EXPRESSION |\n"
+	      "  EXPRESSION or|'||' EXPRESSION | ( EXPRESSION )      (and binds tighter)\n"
+	      "TEST := src|dst [=] HOST | sport|dport OP :PORT | dev [=|!=] NAME |\n"
+	      "  fwmark [=|!=] MARK[/MASK] | cgroup [=|!=] PATH | autobound |\n"
+	      "  pid = N | user = NAME | uid = N | comm|process = GLOB\n"
+	      "OP := = == != < <= > >= eq ne lt le gt ge\n"
+	      "HOST := ADDR[/PREFIX][:PORT] | [ADDR6][/PREFIX][:PORT] | * | unix:GLOB\n"
+	      "\nSee sockscope(8) and doc/filter.md.\n",
 	      out);
 }
 
@@ -169,54 +205,10 @@ static int parse_family(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
-/*
- * ss's state words: "state X" adds X (a name or group), "exclude X" removes
- * it.  The rest of the filter language arrives with the filter module.
- */
-static int parse_state_words(struct cli_opts *o)
-{
-	uint32_t states = 0;
-	bool any_state = false;
-
-	for (int i = 0; i < o->nargs; i++) {
-		const char *w = o->args[i];
-		uint32_t mask;
-
-		if (strcmp(w, "state") && strcmp(w, "exclude") && strcmp(w, "excl")) {
-			cli_error("filter: unexpected %s (supported: state X, exclude X)",
-				  cli_quote(w));
-			return -EINVAL;
-		}
-		if (i + 1 >= o->nargs) {
-			cli_error("filter: %s needs a state name", cli_quote(w));
-			return -EINVAL;
-		}
-		if (sks_state_parse(o->args[i + 1], &mask) < 0) {
-			cli_error("filter: unknown state %s", cli_quote(o->args[i + 1]));
-			return -EINVAL;
-		}
-		if (w[0] == 's') {
-			states |= mask;
-			any_state = true;
-		} else {
-			if (!any_state)
-				states = SKS_STATES_ALL;
-			any_state = true;
-			states &= ~mask;
-		}
-		i++;
-	}
-	if (any_state) {
-		o->states = states;
-		o->states_set = true;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct option longopts[sizeof(options) / sizeof(options[0]) + 1];
-	char shortopts[2 * sizeof(options) / sizeof(options[0]) + 3];
+	char shortopts[3 * sizeof(options) / sizeof(options[0]) + 3];
 	struct cli_opts o = { .states = SKS_STATES_CONNECTED };
 	size_t ns = 0, nl = 0;
 	bool all = false, listening = false;
@@ -230,7 +222,9 @@ int main(int argc, char **argv)
 		longopts[nl++] = (struct option){ op->lng, op->has_arg, NULL, op->val };
 		if (op->val < 256 && !memchr(shortopts, op->val, ns)) {
 			shortopts[ns++] = (char)op->val;
-			if (op->has_arg == required_argument)
+			if (op->has_arg != no_argument)
+				shortopts[ns++] = ':';
+			if (op->has_arg == optional_argument)
 				shortopts[ns++] = ':';
 		}
 	}
@@ -324,6 +318,9 @@ int main(int argc, char **argv)
 		case 'N':
 			o.netns = optarg;
 			break;
+		case 'F':
+			o.filter_file = optarg;
+			break;
 		case OPT_JSON:
 			o.format = FMT_JSON;
 			break;
@@ -342,6 +339,11 @@ int main(int argc, char **argv)
 			break;
 		case OPT_VERBOSE:
 			o.verbose = true;
+			break;
+		case 'c':
+		case OPT_OUTPUT_FIRST ... OPT_OUTPUT_LAST:
+			if (cli_output_option(&o, c, optarg, argc, argv) < 0)
+				return EXIT_ERROR;
 			break;
 		case ':':
 			cli_error("option %s needs an argument", cli_quote(argv[optind - 1]));
@@ -362,7 +364,7 @@ int main(int argc, char **argv)
 		o.states = SKS_STATES_LISTENING;
 	o.args = argv + optind;
 	o.nargs = argc - optind;
-	if (parse_state_words(&o) < 0)
+	if (cli_filter_prepare(&o) < 0)
 		return EXIT_ERROR;
 	if (o.summary)
 		return cmd_summary(&o);

@@ -101,6 +101,7 @@ int cli_ctx_new(const struct cli_opts *o, struct sks_ctx **ret_ctx)
 		r = sks_ctx_set_owners(ctx, o->owners);
 	if (r >= 0)
 		r = sks_ctx_set_details(ctx, o->details);
+	sks_ctx_set_filter(ctx, o->filter);
 	if (r < 0) {
 		cli_error("invalid options: %s", strerror(-r));
 		goto fail;

@@ -23,6 +23,8 @@
 #endif
 #include <linux/nsfs.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 
 int sks_ctx_new(struct sks_ctx **ret_ctx)
 {
@@ -158,6 +160,11 @@ int sks_ctx_set_netns(struct sks_ctx *ctx, const char *spec)
 	return 0;
 }
 
+void sks_ctx_set_filter(struct sks_ctx *ctx, const struct sks_filter *filter)
+{
+	ctx->filter = filter;
+}
+
 void sks_ctx_set_warn(struct sks_ctx *ctx, sks_warn_fn fn, void *userdata)
 {
 	ctx->warn = fn;
@@ -263,7 +270,8 @@ static int collect_sockets(struct sks_ctx *ctx, struct sks_snapshot *s)
 
 	if (ctx->source != SKS_SOURCE_PROC) {
 		r = sks_diag_collect(s, want, &done, &unsupported);
-		if (r < 0 && ctx->source == SKS_SOURCE_NETLINK)
+		/* Streamed records cannot be taken back for a fallback. */
+		if (r < 0 && (ctx->source == SKS_SOURCE_NETLINK || s->streamed))
 			return r;
 		if (r < 0) {
 			sks_snap_warn(s, SKS_WARN_FALLBACK, -r,
@@ -308,6 +316,65 @@ static int collect_sockets(struct sks_ctx *ctx, struct sks_snapshot *s)
 	return 0;
 }
 
+/* The kernel reports and tests socket marks only for CAP_NET_ADMIN (else -EPERM). */
+static bool have_net_admin(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return false;
+	return d[CAP_NET_ADMIN / 32].effective & (1u << (CAP_NET_ADMIN % 32));
+}
+
+/* Compile the context's filter for the inet dumps of s. */
+static int compile_bytecode(const struct sks_ctx *ctx, struct sks_snapshot *s)
+{
+	unsigned flags = have_net_admin() ? 0 : SKS_FILTER_BC_NO_MARK;
+	int r;
+
+	if (!ctx->filter || !(ctx->tables & SKS_TABLE_INET))
+		return 0;
+	r = sks_filter_bytecode(ctx->filter, AF_INET, flags, &s->bytecode4);
+	if (r >= 0)
+		r = sks_filter_bytecode(ctx->filter, AF_INET6, flags, &s->bytecode6);
+	return r;
+}
+
+/* The kernel's bytecode is a superset: every record is checked again here. */
+static void keep_matching(struct sks_snapshot *s, const struct sks_filter *f)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (!sks_filter_match(f, &s->recs[i]))
+			continue;
+		if (n != i)
+			s->recs[n] = s->recs[i];
+		n++;
+	}
+	s->n = n;
+	s->stats.records = s->streamed + n;
+}
+
+/* A streaming sink that passes on only the records the filter accepts. */
+struct filtered_sink {
+	sks_record_fn fn;
+	void *userdata;
+	const struct sks_filter *filter;
+	uint64_t kept;
+};
+
+static int filtered_sink(void *userdata, const struct sks_record *rec)
+{
+	struct filtered_sink *fs = userdata;
+
+	if (!sks_filter_match(fs->filter, rec))
+		return 0;
+	fs->kept++;
+	return fs->fn(fs->userdata, rec);
+}
+
 int sks_snapshot_collect(struct sks_ctx *ctx, struct sks_snapshot **ret_snap)
 {
 	uint64_t t0 = sks_now_ns();
@@ -317,6 +384,9 @@ int sks_snapshot_collect(struct sks_ctx *ctx, struct sks_snapshot **ret_snap)
 	s = sks_snap_new(ctx);
 	if (!s)
 		return -ENOMEM;
+	r = compile_bytecode(ctx, s);
+	if (r < 0)
+		goto fail;
 	r = netns_enter(ctx, &old);
 	if (r < 0)
 		goto fail;
@@ -329,15 +399,64 @@ int sks_snapshot_collect(struct sks_ctx *ctx, struct sks_snapshot **ret_snap)
 	}
 	if (r < 0)
 		goto fail;
+	/*
+	 * Drop what the filter rejects before the owner join when it can, so
+	 * only the selected inodes are resolved (names, uids, per-process reads).
+	 */
+	if (ctx->filter && !sks_filter_needs_owners(ctx->filter))
+		keep_matching(s, ctx->filter);
 	if (ctx->owners != SKS_OWNERS_NONE) {
 		r = sks_owner_join(s, proc_root(ctx), ctx->owners);
 		if (r < 0)
 			goto fail;
 	}
+	if (ctx->filter && sks_filter_needs_owners(ctx->filter))
+		keep_matching(s, ctx->filter);
 	s->stats.collect_ns = sks_now_ns() - t0;
 	*ret_snap = s;
 	return 0;
 fail:
+	sks_snapshot_free(s);
+	return r;
+}
+
+int sks_snapshot_stream(struct sks_ctx *ctx, sks_record_fn fn, void *userdata,
+			struct sks_stats *ret_stats)
+{
+	uint64_t t0 = sks_now_ns();
+	struct sks_snapshot *s;
+	int old, r;
+
+	struct filtered_sink fs = { fn, userdata, ctx->filter, 0 };
+
+	if (!fn || ctx->owners != SKS_OWNERS_NONE ||
+	    (ctx->filter && sks_filter_needs_owners(ctx->filter)))
+		return -EINVAL;
+	s = sks_snap_new(ctx);
+	if (!s)
+		return -ENOMEM;
+	s->sink = ctx->filter ? filtered_sink : fn;
+	s->sink_data = ctx->filter ? (void *)&fs : userdata;
+	r = compile_bytecode(ctx, s);
+	if (r < 0)
+		goto out;
+	r = netns_enter(ctx, &old);
+	if (r < 0)
+		goto out;
+	r = collect_sockets(ctx, s);
+	{
+		int r2 = netns_leave(old);
+
+		if (r >= 0)
+			r = r2;
+	}
+	if (r >= 0)
+		r = sks_snap_stream_point(s, true);
+	s->stats.records = ctx->filter ? fs.kept : s->streamed;
+	s->stats.collect_ns = sks_now_ns() - t0;
+	if (r >= 0 && ret_stats)
+		*ret_stats = s->stats;
+out:
 	sks_snapshot_free(s);
 	return r;
 }

@@ -43,6 +43,7 @@ struct sks_ctx {
 	int netns_fd; /* -1: the caller's namespace */
 	sks_warn_fn warn;
 	void *warn_data;
+	const struct sks_filter *filter; /* borrowed; NULL: everything */
 };
 
 struct sks_snapshot {
@@ -58,6 +59,17 @@ struct sks_snapshot {
 	uint32_t details;
 	sks_warn_fn warn;
 	void *warn_data;
+	/*
+	 * INET_DIAG_REQ_BYTECODE payloads for AF_INET / AF_INET6 dumps, compiled
+	 * by the driver from the context's filter (empty: no kernel filter).
+	 * Collectors attach them as opaque bytes; they never see the filter.
+	 */
+	struct sks_buf bytecode4;
+	struct sks_buf bytecode6;
+	/* sks_snapshot_stream(): records go to sink in batches and are forgotten */
+	sks_record_fn sink;
+	void *sink_data;
+	uint64_t streamed; /* records handed to sink so far */
 };
 
 /* An empty snapshot with the context's parameters (ctx may be NULL: select everything). */
@@ -69,6 +81,15 @@ struct sks_snapshot *sks_snap_new(const struct sks_ctx *ctx);
 struct sks_record *sks_snap_add(struct sks_snapshot *s);
 /* Forget the last record added (it failed a user-space check). */
 void sks_snap_drop_last(struct sks_snapshot *s);
+/*
+ * Streaming only (a no-op without a sink): once SKS_STREAM_BATCH records
+ * are held, or always with `force`, hand recs[0..n) to the sink, then forget
+ * them and the arena their strings live in.  Collectors call it between
+ * replies, where they hold no record pointer or index.  0 or the sink's
+ * negative return.
+ */
+#define SKS_STREAM_BATCH 512
+int sks_snap_stream_point(struct sks_snapshot *s, bool force);
 /* true when the context wants records of this state / inet family. */
 bool sks_snap_wants_state(const struct sks_snapshot *s, unsigned state);
 bool sks_snap_wants_family(const struct sks_snapshot *s, unsigned af);

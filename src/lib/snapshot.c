@@ -60,7 +60,7 @@ struct sks_record *sks_snap_add(struct sks_snapshot *s)
 	}
 	r = &s->recs[s->n++];
 	memset(r, 0, sizeof(*r));
-	s->stats.records = s->n;
+	s->stats.records = s->streamed + s->n;
 	return r;
 }
 
@@ -68,8 +68,26 @@ void sks_snap_drop_last(struct sks_snapshot *s)
 {
 	if (s->n) {
 		s->n--;
-		s->stats.records = s->n;
+		s->stats.records = s->streamed + s->n;
 	}
+}
+
+int sks_snap_stream_point(struct sks_snapshot *s, bool force)
+{
+	size_t i;
+
+	if (!s->sink || !s->n || (!force && s->n < SKS_STREAM_BATCH))
+		return 0;
+	for (i = 0; i < s->n; i++) {
+		int r = s->sink(s->sink_data, &s->recs[i]);
+
+		if (r < 0)
+			return r;
+	}
+	s->streamed += s->n;
+	s->n = 0;
+	sks_arena_release(&s->arena);
+	return 0;
 }
 
 bool sks_snap_wants_state(const struct sks_snapshot *s, unsigned state)
@@ -101,6 +119,7 @@ void sks_snap_warn(struct sks_snapshot *s, enum sks_warn kind, int err, const ch
 	char msg[512];
 	va_list ap;
 
+	s->stats.warnings++;
 	if (!s->warn)
 		return;
 	va_start(ap, fmt);
@@ -114,6 +133,8 @@ void sks_snapshot_free(struct sks_snapshot *snap)
 	if (!snap)
 		return;
 	sks_arena_release(&snap->arena);
+	sks_buf_release(&snap->bytecode4);
+	sks_buf_release(&snap->bytecode6);
 	free(snap->recs);
 	free(snap);
 }

@@ -30,7 +30,7 @@ expect_error "needs an argument" -f
 expect_error "unknown family 'bogus'" -f bogus
 expect_error "unknown socket table" -A tcp,nope
 expect_error "unknown source" --source=carrier-pigeon
-expect_error "unknown state 'nostate'" state nostate
+expect_error 'unknown state .nostate. at column 7' state nostate
 expect_error "network namespace '/nonexistent': No such file" -N /nonexistent
 expect_error "not a network namespace" -N /etc/passwd
 # A control byte in an operand is escaped in the message.

@@ -56,7 +56,7 @@ size_t sks_diag_request(void *buf, size_t len, const struct sks_diag_req *req, u
 {
 	struct nlmsghdr *nlh;
 
-	if (len < SKS_DIAG_REQ_MAX)
+	if (len < SKS_DIAG_REQ_SIZE(req) || req->bytecode_len > UINT16_MAX - 4)
 		return 0;
 	memset(buf, 0, SKS_DIAG_REQ_MAX);
 	nlh = mnl_nlmsg_put_header(buf);
@@ -83,6 +83,8 @@ size_t sks_diag_request(void *buf, size_t len, const struct sks_diag_req *req, u
 		r->idiag_ext = inet_ext(req->details);
 		/* Bit 13 (bound-inactive) makes the kernel walk the bind table: only if asked. */
 		r->idiag_states = req->states;
+		if (req->bytecode_len)
+			mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, req->bytecode_len, req->bytecode);
 		break;
 	}
 	case SKS_PROTO_UNIX: {
@@ -153,14 +155,10 @@ static void forget_since(struct sks_snapshot *s, size_t start)
 	s->stats.records = s->streamed + s->n;
 }
 
-/* One dump, redone while interrupted.  0 done, 1 unsupported, -errno. */
-static int dump(struct diag_io *io, struct sks_snapshot *s, const struct sks_diag_req *req,
-		uint32_t tables)
+/* One dump, redone while interrupted, encoded in msg.  0 done, 1 unsupported, -errno. */
+static int dump_retrying(struct diag_io *io, struct sks_snapshot *s,
+			 const struct sks_diag_req *req, uint32_t tables, char *msg, size_t size)
 {
-	union {
-		char bytes[SKS_DIAG_REQ_MAX];
-		struct nlmsghdr align;
-	} msg;
 	unsigned attempt;
 
 	for (attempt = 0;; attempt++) {
@@ -171,12 +169,12 @@ static int dump(struct diag_io *io, struct sks_snapshot *s, const struct sks_dia
 			.portid = io->t->portid,
 		};
 		size_t start = s->n;
-		size_t len = sks_diag_request(msg.bytes, sizeof(msg.bytes), req, d.seq);
+		size_t len = sks_diag_request(msg, size, req, d.seq);
 		int r;
 
 		if (!len)
 			return -EINVAL;
-		r = io->t->send(io->t->userdata, msg.bytes, len);
+		r = io->t->send(io->t->userdata, msg, len);
 		if (r < 0)
 			return r;
 		s->stats.dumps++;
@@ -211,6 +209,30 @@ static int dump(struct diag_io *io, struct sks_snapshot *s, const struct sks_dia
 	}
 }
 
+/* One dump (see dump_retrying()) in a buffer big enough for its bytecode. */
+static int dump(struct diag_io *io, struct sks_snapshot *s, const struct sks_diag_req *req,
+		uint32_t tables)
+{
+	union {
+		char bytes[SKS_DIAG_REQ_MAX];
+		struct nlmsghdr align;
+	} small;
+	size_t size = SKS_DIAG_REQ_SIZE(req);
+	char *msg = small.bytes;
+	int ret;
+
+	/* A filter's bytecode can be large; the common request fits the stack. */
+	if (size > sizeof(small.bytes)) {
+		msg = malloc(size);
+		if (!msg)
+			return -ENOMEM;
+	}
+	ret = dump_retrying(io, s, req, tables, msg, size);
+	if (msg != small.bytes)
+		free(msg);
+	return ret;
+}
+
 /* Every family of one inet table.  0 done, 1 unsupported, -errno. */
 static int dump_inet(struct diag_io *io, struct sks_snapshot *s, uint8_t proto, uint32_t table)
 {
@@ -222,11 +244,14 @@ static int dump_inet(struct diag_io *io, struct sks_snapshot *s, uint8_t proto, 
 	unsigned asked = 0, unsupported = 0;
 
 	for (i = 0; i < SKS_ARRAY_SIZE(fams); i++) {
+		const struct sks_buf *bc = fams[i].af == AF_INET ? &s->bytecode4 : &s->bytecode6;
 		struct sks_diag_req req = {
 			.proto = proto,
 			.family = fams[i].af,
 			.states = s->states,
 			.details = s->details,
+			.bytecode = bc->len ? bc->data : NULL,
+			.bytecode_len = (uint32_t)bc->len,
 		};
 		int r;
 

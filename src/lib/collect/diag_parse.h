@@ -17,15 +17,20 @@ struct sks_diag_req {
 	uint8_t family;   /* AF_INET or AF_INET6 for TCP, UDP, RAW; ignored otherwise */
 	uint32_t states;  /* (1u << enum sks_state) mask, sent to the kernel as is */
 	uint32_t details; /* SKS_DETAIL_* to ask the kernel for */
+	const void *bytecode; /* inet only: INET_DIAG_REQ_BYTECODE payload, or NULL */
+	uint32_t bytecode_len;
 };
 
-/* Bytes a request needs at most. */
+/* Bytes a request needs at most, without bytecode. */
 #define SKS_DIAG_REQ_MAX 128
+/* Bytes a request needs with req's bytecode. */
+#define SKS_DIAG_REQ_SIZE(req)                                                                    \
+	(SKS_DIAG_REQ_MAX + ((req)->bytecode_len ? MNL_ALIGN((req)->bytecode_len) + 4 : 0))
 
 /*
  * Encode a SOCK_DIAG_BY_FAMILY dump request with sequence number seq into
- * buf.  Returns its length, or 0 if len < SKS_DIAG_REQ_MAX or req->proto is
- * unknown.
+ * buf.  Returns its length, or 0 if len < SKS_DIAG_REQ_SIZE(req) or
+ * req->proto is unknown.
  */
 size_t sks_diag_request(void *buf, size_t len, const struct sks_diag_req *req, uint32_t seq);
 

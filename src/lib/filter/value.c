@@ -422,20 +422,24 @@ int value_host(struct value_ctx *vc, const char *s, size_t len, size_t pos, enum
 	       struct host *h)
 {
 	memset(h, 0, sizeof(*h));
+	bool unix_default = vc->env && vc->env->default_family == AF_UNIX;
+	size_t skip = has_prefix(s, len, "unix:") ? 5 : 0;
+
 	h->port = -1;
 	h->proto = -1;
-	if (has_prefix(s, len, "unix:")) {
+	if (skip || (unix_default && !has_prefix(s, len, "inet:") && !has_prefix(s, len, "inet6:") &&
+		     !has_prefix(s, len, "link:") && !has_prefix(s, len, "netlink:"))) {
 		if (dir == DIR_DST) {
 			value_fail(vc, pos,
 				   "dst cannot test unix paths: records carry only the peer's inode");
 			return -EINVAL;
 		}
-		if (len == 5) {
+		if (len == skip) {
 			value_fail(vc, pos, "empty unix path pattern");
 			return -EINVAL;
 		}
 		h->family = AF_UNIX;
-		h->glob = s + 5; /* a suffix of a NUL-terminated word */
+		h->glob = s + skip; /* a suffix of a NUL-terminated word */
 		return 0;
 	}
 	if (has_prefix(s, len, "link:")) {

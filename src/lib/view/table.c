@@ -244,7 +244,11 @@ static void put_owners(struct sks_table *t, const struct sks_record *rec)
 		else if (p && p->comm)
 			wesc(t, b, p->comm, p->comm_len, "\"");
 		wkv(t, b, "\",pid=", p ? (uint64_t)(uint32_t)p->pid : 0);
-		if (t->flags & SKS_VIEW_THREADS)
+		/*
+		 * Without -T a tid still shows when the fd belongs to a thread's
+		 * own fd table (unshare(CLONE_FILES)): /proc/PID/fd/N is another file.
+		 */
+		if ((t->flags & SKS_VIEW_THREADS) || o->tid)
 			wkv(t, b, ",tid=", (uint32_t)(o->tid ? o->tid : (p ? p->pid : 0)));
 		ws(t, b, ",fd=");
 		wi(t, b, o->fd);

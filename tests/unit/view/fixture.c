@@ -120,7 +120,7 @@ static void add_inet(struct sks_snapshot *s)
 	ep(&r->inet.peer, AF_INET6, "::", 0);
 	r->inet.v6only = 0;
 	own(s, 2, (const struct sks_process *[]){ ng1, ng2 }, (const int32_t[]){ 6, 6 },
-	    (const int32_t[]){ 200, 205 });
+	    (const int32_t[]){ 0, 205 }); /* 201's fd sits in thread 205's private table */
 
 	r = add(s, SKS_PROTO_TCP, AF_INET6, SOCK_STREAM, SKS_STATE_LISTEN, 1003);
 	ep(&r->inet.local, AF_INET6, "::", 443);
@@ -284,7 +284,7 @@ struct sks_snapshot *fx_snapshot(unsigned which)
 
 char *fx_table(const struct sks_snapshot *snap, uint32_t flags, unsigned width)
 {
-	struct sks_view_opts opts = { flags, width };
+	struct sks_view_opts opts = { .flags = flags, .width = width };
 	struct sks_lookup lk;
 	char *text = NULL;
 	size_t len = 0;
@@ -304,7 +304,7 @@ char *fx_table(const struct sks_snapshot *snap, uint32_t flags, unsigned width)
 
 char *fx_json(const struct sks_snapshot *snap, uint32_t flags)
 {
-	struct sks_view_opts opts = { flags, 0 };
+	struct sks_view_opts opts = { .flags = flags };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);

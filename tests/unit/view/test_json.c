@@ -294,7 +294,7 @@ static void test_empty(void **state)
 	assert_string_equal(text, "{\"version\":1,\"records\":[],\"stats\":{\"records\":0,"
 				  "\"received\":0,\"dumps\":0,\"dump_retries\":0,"
 				  "\"procs_scanned\":0,\"procs_vanished\":0,\"procs_denied\":0,"
-				  "\"fds_scanned\":0,\"socket_fds\":0,\"collect_ns\":0,"
+				  "\"fds_scanned\":0,\"socket_fds\":0,\"collect_ns\":0,\"warnings\":0,"
 				  "\"tables_netlink\":[],\"tables_proc\":[],"
 				  "\"tables_unsupported\":[]}}\n");
 	free(text);

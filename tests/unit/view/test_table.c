@@ -36,7 +36,7 @@
 static const char want_all[] =
 	"Netid State Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n"
 	"tcp LISTEN 0 128 0.0.0.0:ssh 0.0.0.0:* users:((\"sshd\",pid=100,fd=3))\n"
-	"tcp LISTEN 0 511 *:http *:* users:((\"nginx\",pid=200,fd=6),(\"nginx\",pid=201,fd=6))\n"
+	"tcp LISTEN 0 511 *:http *:* users:((\"nginx\",pid=200,fd=6),(\"nginx\",pid=201,tid=205,fd=6))\n"
 	"tcp LISTEN 0 0 [::]:https [::]:* [permission]\n"
 	"tcp ESTAB 100 0 127.0.0.1:35330 127.0.0.1:http-alt users:((\"ev "
 	"il\\x22)\\n\\x1b[2J\\xff\",pid=300,fd=7))\n"
@@ -75,7 +75,7 @@ static const char want_pad_compact[] =
 	"tcp   LISTEN    0      128          0.0.0.0:ssh         0.0.0.0:*        "
 	"users:((\"sshd\",pid=100,fd=3))\n"
 	"tcp   LISTEN    0      511                *:http              *:*        "
-	"users:((\"nginx\",pid=200,fd=6),(\"nginx\",pid=201,fd=6))\n"
+	"users:((\"nginx\",pid=200,fd=6),(\"nginx\",pid=201,tid=205,fd=6))\n"
 	"tcp   LISTEN    0      0               [::]:https          [::]:*        [permission]\n"
 	"tcp   ESTAB     100    0          127.0.0.1:35330     127.0.0.1:http-alt users:((\"ev "
 	"il\\x22)\\n\\x1b[2J\\xff\",pid=300,fd=7))\n"
@@ -110,7 +110,7 @@ static const char want_pad_width[] =
 static const char want_details[] =
 	"Netid State Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n"
 	"tcp LISTEN 0 128 0.0.0.0:ssh 0.0.0.0:* users:((\"sshd\",pid=100,fd=3)) ino:1001 sk:1f\n"
-	"tcp LISTEN 0 511 *:http *:* users:((\"nginx\",pid=200,fd=6),(\"nginx\",pid=201,fd=6)) "
+	"tcp LISTEN 0 511 *:http *:* users:((\"nginx\",pid=200,fd=6),(\"nginx\",pid=201,tid=205,fd=6)) "
 	"ino:1002 v6only:0\n"
 	"tcp LISTEN 0 0 [::]:https [::]:* [permission] ino:1003 v6only:1\n"
 	"tcp ESTAB 100 0 127.0.0.1:35330 127.0.0.1:http-alt users:((\"ev "
@@ -353,7 +353,7 @@ static void test_lookup_tables(void **state)
 static void test_write_error(void **state)
 {
 	struct sks_snapshot *s = fx_snapshot(FX_INET);
-	struct sks_view_opts opts = { NI | ST | N, 0 };
+	struct sks_view_opts opts = { .flags = NI | ST | N };
 	FILE *f = fopen("/dev/full", "w");
 
 	(void)state;
@@ -369,7 +369,7 @@ static void test_write_error(void **state)
 static void test_public_entry(void **state)
 {
 	struct sks_snapshot *s = fx_snapshot(FX_UNIX);
-	struct sks_view_opts opts = { ST | H, 0 };
+	struct sks_view_opts opts = { .flags = ST | H };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
