@@ -366,7 +366,7 @@ int main(int argc, char **argv)
 	o.nargs = argc - optind;
 	if (cli_filter_prepare(&o) < 0)
 		return EXIT_ERROR;
-	if (o.summary)
-		return cmd_summary(&o);
-	return cmd_list(&o);
+	c = o.summary ? cmd_summary(&o) : cmd_list(&o);
+	sks_filter_free(o.filter);
+	return c;
 }
