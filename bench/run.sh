@@ -15,7 +15,7 @@ die() { echo "run.sh: $*" >&2; exit 2; }
 say() { echo "[bench] $*" >&2; }
 
 # key -> label, in table order
-tool_keys="sks-tan ss-tan netstat-tan floor-dump sks-tanp ss-tanp netstat-tanp lsof floor-fdscan"
+tool_keys="sks-tan ss-tan netstat-tan floor-dump sks-tanp ss-tanp netstat-tanp lsof floor-fdscan sks-tnp-sport ss-tnp-sport sks-tlnp-sport"
 label() {
 	case $1 in
 	sks-tan) echo "sockscope -tan" ;;
@@ -27,6 +27,9 @@ label() {
 	lsof) echo "lsof -iTCP -n -P" ;;
 	floor-dump) echo "floor: diag dump" ;;
 	floor-fdscan) echo "floor: /proc fd scan" ;;
+	sks-tnp-sport) echo "sockscope -tnp 'sport = :1024'" ;;
+	ss-tnp-sport) echo "ss -tnp 'sport = :1024'" ;;
+	sks-tlnp-sport) echo "sockscope -tlnp 'sport = :1024'" ;;
 	esac
 }
 
@@ -46,6 +49,10 @@ tool_cmd() {
 	lsof) cmd=(lsof -iTCP -n -P) ;;
 	floor-dump) cmd=("$B_WORK/floor_dump") ;;
 	floor-fdscan) cmd=("$B_WORK/floor_fdscan") ;;
+	# Holder 0 listens on 1024: one listener, and its accepted connections.
+	sks-tnp-sport) cmd=("$B_SKS" -tnp 'sport = :1024') ;;
+	ss-tnp-sport) cmd=(ss -tnp 'sport = :1024') ;;
+	sks-tlnp-sport) cmd=("$B_SKS" -tlnp 'sport = :1024') ;;
 	esac
 }
 
@@ -264,7 +271,8 @@ report_scenario() {	# name sockets procs
 	echo "| ratio (sockscope ÷ other, median wall) | sockscope | other | ratio |"
 	echo "|---|---:|---:|---|"
 	for pair in "sks-tan ss-tan" "sks-tan netstat-tan" "sks-tan floor-dump" \
-		"sks-tanp ss-tanp" "sks-tanp netstat-tanp" "sks-tanp lsof" "sks-tanp floor"; do
+		"sks-tanp ss-tanp" "sks-tanp netstat-tanp" "sks-tanp lsof" "sks-tanp floor" \
+		"sks-tnp-sport ss-tnp-sport" "sks-tlnp-sport sks-tanp"; do
 		read -r x y <<<"$pair"
 		a=${m[$x]-}
 		if [ "$y" = floor ]; then b=$s; else b=${m[$y]-}; fi
