@@ -540,8 +540,8 @@ void sks_snapshot_truncate(struct sks_snapshot *snap, size_t n);
 
 /*
  * Incremental writer for records that are not kept (sks_snapshot_stream()):
- * JSONL, CSV, TSV, and TABLE with `fields` and without SKS_VIEW_PAD
- * (-EINVAL otherwise; never counts).  opts is copied; its arrays must
+ * JSONL, CSV, TSV, and TABLE without SKS_VIEW_PAD (-EINVAL otherwise;
+ * never counts).  opts is copied; its arrays must
  * outlive the writer.  The header (if any) is written by the first record
  * or by finish.
  */

@@ -94,7 +94,7 @@ int cli_output_option(struct cli_opts *o, int opt, const char *arg, int argc, ch
 /* After parsing: owners the fields need, option conflicts.  0 or -EINVAL (printed). */
 int cli_output_prepare(struct cli_opts *o);
 /* true when records can be written as they are collected (never kept). */
-bool cli_output_streams(const struct cli_opts *o);
+bool cli_output_streams(const struct cli_opts *o, uint32_t view_flags);
 /*
  * One round: stream (filter may be NULL) or write a collected snapshot
  * (sorted and cut here).  *ret_matched counts the records shown.  0 or -errno.

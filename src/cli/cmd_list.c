@@ -69,7 +69,7 @@ int cmd_list(struct cli_opts *o)
 		struct sks_stats streamed;
 		const struct sks_stats *st = &streamed;
 
-		if (cli_output_streams(o)) {
+		if (cli_output_streams(o, vo.flags)) {
 			r = cli_output_stream(o, ctx, &vo, NULL, &matched, &streamed);
 		} else {
 			r = sks_snapshot_collect(ctx, &snap);

@@ -212,11 +212,13 @@ int cli_output_prepare(struct cli_opts *o)
 	return 0;
 }
 
-bool cli_output_streams(const struct cli_opts *o)
+bool cli_output_streams(const struct cli_opts *o, uint32_t view_flags)
 {
 	const struct cli_output *out = &o->out;
+	/* The table too, unless padded: widths are known only after the last record. */
 	bool line_format = out->format == SKS_FORMAT_JSONL || out->format == SKS_FORMAT_CSV ||
-			   out->format == SKS_FORMAT_TSV;
+			   out->format == SKS_FORMAT_TSV ||
+			   (out->format == SKS_FORMAT_TABLE && !(view_flags & SKS_VIEW_PAD));
 
 	return line_format && o->owners == SKS_OWNERS_NONE && !out->n_sort && !out->n_count_by &&
 	       !out->top;

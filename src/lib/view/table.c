@@ -490,26 +490,51 @@ static void emit(struct sks_table *t, FILE *out, bool header)
 		fwrite(t->out.data, 1, t->out.len, out);
 }
 
+void sks_table_init(struct sks_table *t, const struct sks_view_opts *opts,
+		    const struct sks_lookup *lk)
+{
+	memset(t, 0, sizeof(*t));
+	t->flags = opts ? opts->flags : 0;
+	t->screen = (t->flags & SKS_VIEW_PAD) && opts ? opts->width : 0;
+	t->lk = *lk;
+	for (size_t i = 0; i < NCOL; i++)
+		t->enabled[i] = true;
+	t->enabled[COL_NETID] = t->flags & SKS_VIEW_NETID;
+	t->enabled[COL_STATE] = t->flags & SKS_VIEW_STATE;
+}
+
+void sks_table_header(struct sks_table *t, FILE *out)
+{
+	if (t->flags & SKS_VIEW_NO_HEADER)
+		return;
+	format_header(t);
+	emit(t, out, true);
+}
+
+void sks_table_record(struct sks_table *t, FILE *out, const struct sks_record *rec)
+{
+	format_record(t, rec);
+	emit(t, out, false);
+}
+
+void sks_table_release(struct sks_table *t)
+{
+	sks_buf_release(&t->line);
+	sks_buf_release(&t->details);
+	sks_buf_release(&t->out);
+}
+
 int sks_view_table_lookup(const struct sks_snapshot *snap, const struct sks_view_opts *opts,
 			  FILE *out, struct sks_lookup *lk)
 {
 	size_t n = sks_snapshot_count(snap), i;
-	bool header;
 	struct sks_table t;
 	int r;
 
-	memset(&t, 0, sizeof(t));
-	t.flags = opts ? opts->flags : 0;
-	t.screen = (t.flags & SKS_VIEW_PAD) && opts ? opts->width : 0;
-	t.lk = *lk;
-	header = !(t.flags & SKS_VIEW_NO_HEADER);
-	for (i = 0; i < NCOL; i++)
-		t.enabled[i] = true;
-	t.enabled[COL_NETID] = t.flags & SKS_VIEW_NETID;
-	t.enabled[COL_STATE] = t.flags & SKS_VIEW_STATE;
-
+	sks_table_init(&t, opts, lk);
+	/* Padding needs every field's width first: format everything twice. */
 	if (t.flags & SKS_VIEW_PAD) {
-		if (header) {
+		if (!(t.flags & SKS_VIEW_NO_HEADER)) {
 			format_header(&t);
 			measure(&t, true);
 		}
@@ -519,22 +544,15 @@ int sks_view_table_lookup(const struct sks_snapshot *snap, const struct sks_view
 		}
 		layout(&t);
 	}
-	if (header) {
-		format_header(&t);
-		emit(&t, out, true);
-	}
-	for (i = 0; i < n && !t.err; i++) {
-		format_record(&t, sks_snapshot_record(snap, i));
-		emit(&t, out, false);
-	}
+	sks_table_header(&t, out);
+	for (i = 0; i < n && !t.err; i++)
+		sks_table_record(&t, out, sks_snapshot_record(snap, i));
 
 	r = t.err;
 	if (!r && ferror(out))
 		r = -EIO;
 	*lk = t.lk; /* the caches grew */
-	sks_buf_release(&t.line);
-	sks_buf_release(&t.details);
-	sks_buf_release(&t.out);
+	sks_table_release(&t);
 	return r;
 }
 

@@ -121,4 +121,16 @@ static inline struct sks_buf *item(struct sks_table *t, bool detail)
 /* -o -e -m -i for one record: the process column and the details line (table_details.c). */
 void sks_table_details(struct sks_table *t, const struct sks_record *rec);
 
+/*
+ * The ss-style table a record at a time, for a caller that streams records
+ * (without SKS_VIEW_PAD: column widths are known only at the end).  init
+ * takes over lk (its caches grow in t->lk; release it with t->lk);
+ * header prints nothing with SKS_VIEW_NO_HEADER; errors stick in t->err.
+ */
+void sks_table_init(struct sks_table *t, const struct sks_view_opts *opts,
+		    const struct sks_lookup *lk);
+void sks_table_header(struct sks_table *t, FILE *out);
+void sks_table_record(struct sks_table *t, FILE *out, const struct sks_record *rec);
+void sks_table_release(struct sks_table *t);
+
 #endif

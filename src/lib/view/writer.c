@@ -2,11 +2,12 @@
 /*
  * The views' front door: sks_view_write() picks the format (table, JSON,
  * JSONL, CSV, TSV, Prometheus, pids) and whether records or counts are
- * shown, and the record writer that JSONL, CSV, TSV and the fields table
- * share -- one record at a time, so that sks_snapshot_stream() can feed it
+ * shown, and the record writer that JSONL, CSV, TSV, the fields table and
+ * the unpadded ss table share -- one record at a time, so that sks_snapshot_stream() can feed it
  * records that are never kept.
  */
 #include "jw.h"
+#include "table.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -52,6 +53,8 @@ struct sks_view_writer {
 	struct sks_field_env env;
 	struct sks_rows rows;
 	struct sks_jw j;
+	bool classic; /* the ss table (table.c) in tab, which owns the lookup caches */
+	struct sks_table tab;
 	bool header_done;
 	FILE *out;
 };
@@ -94,7 +97,7 @@ int sks_view_writer_new(enum sks_format fmt, const struct sks_view_opts *opts, F
 	if (!opts)
 		opts = &none;
 	if (fmt != SKS_FORMAT_JSONL && fmt != SKS_FORMAT_CSV && fmt != SKS_FORMAT_TSV &&
-	    !(fmt == SKS_FORMAT_TABLE && opts->n_fields && !(opts->flags & SKS_VIEW_PAD)))
+	    !(fmt == SKS_FORMAT_TABLE && !(opts->flags & SKS_VIEW_PAD)))
 		return -EINVAL;
 	r = check_fields(opts->fields, opts->n_fields);
 	if (r < 0)
@@ -102,11 +105,15 @@ int sks_view_writer_new(enum sks_format fmt, const struct sks_view_opts *opts, F
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	r = sks_lookup_init(&w->lk, SKS_VIEW_NUMERIC, NULL, NULL, NULL);
+	w->classic = fmt == SKS_FORMAT_TABLE && !opts->n_fields;
+	/* Machine formats print numbers; the ss table names services unless -n. */
+	r = sks_lookup_init(&w->lk, w->classic ? opts->flags : SKS_VIEW_NUMERIC, NULL, NULL, NULL);
 	if (r < 0) {
 		free(w);
 		return r;
 	}
+	if (w->classic)
+		sks_table_init(&w->tab, opts, &w->lk);
 	w->fmt = fmt;
 	w->opts = *opts;
 	w->out = out;
@@ -126,6 +133,10 @@ static void header(struct sks_view_writer *w)
 	size_t i;
 
 	w->header_done = true;
+	if (w->classic) {
+		sks_table_header(&w->tab, w->out);
+		return;
+	}
 	if (w->fmt == SKS_FORMAT_JSONL || (w->opts.flags & SKS_VIEW_NO_HEADER))
 		return;
 	sks_rows_start(r);
@@ -174,6 +185,10 @@ int sks_view_writer_record(struct sks_view_writer *w, const struct sks_record *r
 {
 	if (!w->header_done)
 		header(w);
+	if (w->classic) {
+		sks_table_record(&w->tab, w->out, rec);
+		return w->tab.err;
+	}
 	if (w->fmt != SKS_FORMAT_JSONL) {
 		row(w, rec);
 		sks_rows_emit(&w->rows, w->out);
@@ -201,7 +216,7 @@ int sks_view_writer_finish(struct sks_view_writer *w)
 	if (!w->header_done)
 		header(w);
 	jflush(&w->j, w->out, 0);
-	r = w->j.err ? w->j.err : w->rows.err;
+	r = w->j.err ? w->j.err : w->rows.err ? w->rows.err : w->tab.err;
 	if (!r && ferror(w->out))
 		r = -EIO;
 	return r;
@@ -213,7 +228,12 @@ void sks_view_writer_free(struct sks_view_writer *w)
 		return;
 	sks_rows_release(&w->rows);
 	sks_buf_release(&w->j.b);
-	sks_lookup_release(&w->lk);
+	if (w->classic) {
+		sks_table_release(&w->tab);
+		sks_lookup_release(&w->tab.lk);
+	} else {
+		sks_lookup_release(&w->lk);
+	}
 	free(w);
 }
 
