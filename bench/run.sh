@@ -15,7 +15,7 @@ die() { echo "run.sh: $*" >&2; exit 2; }
 say() { echo "[bench] $*" >&2; }
 
 # key -> label, in table order
-tool_keys="sks-tan ss-tan netstat-tan floor-dump sks-tanp ss-tanp netstat-tanp lsof floor-fdscan sks-tnp-sport ss-tnp-sport sks-tlnp-sport"
+tool_keys="sks-tan ss-tan netstat-tan floor-dump sks-tanp ss-tanp netstat-tanp lsof floor-fdscan sks-tnp-sport ss-tnp-sport sks-tlnp-sport sks-tanp-proc sks-tanp-bpf sks-tan-jsonl sks-tan-json sks-tan-sort"
 label() {
 	case $1 in
 	sks-tan) echo "sockscope -tan" ;;
@@ -30,6 +30,11 @@ label() {
 	sks-tnp-sport) echo "sockscope -tnp 'sport = :1024'" ;;
 	ss-tnp-sport) echo "ss -tnp 'sport = :1024'" ;;
 	sks-tlnp-sport) echo "sockscope -tlnp 'sport = :1024'" ;;
+	sks-tanp-proc) echo "sockscope -tanp --owners=proc" ;;
+	sks-tanp-bpf) echo "sockscope -tanp --owners=bpf" ;;
+	sks-tan-jsonl) echo "sockscope -tan --jsonl" ;;
+	sks-tan-json) echo "sockscope -tan --json" ;;
+	sks-tan-sort) echo "sockscope -tan --sort local" ;;
 	esac
 }
 
@@ -53,6 +58,13 @@ tool_cmd() {
 	sks-tnp-sport) cmd=("$B_SKS" -tnp 'sport = :1024') ;;
 	ss-tnp-sport) cmd=(ss -tnp 'sport = :1024') ;;
 	sks-tlnp-sport) cmd=("$B_SKS" -tlnp 'sport = :1024') ;;
+	# The owner join's two sources (the default, auto, picks one of them).
+	sks-tanp-proc) cmd=("$B_SKS" -tanp --owners=proc) ;;
+	sks-tanp-bpf) cmd=("$B_SKS" -tanp --owners=bpf) ;;
+	# Streamed (JSONL, the unpadded table) vs held in a snapshot (--json, --sort).
+	sks-tan-jsonl) cmd=("$B_SKS" -tan --jsonl) ;;
+	sks-tan-json) cmd=("$B_SKS" -tan --json) ;;
+	sks-tan-sort) cmd=("$B_SKS" -tan --sort local) ;;
 	esac
 }
 
@@ -272,7 +284,7 @@ report_scenario() {	# name sockets procs
 	echo "|---|---:|---:|---|"
 	for pair in "sks-tan ss-tan" "sks-tan netstat-tan" "sks-tan floor-dump" \
 		"sks-tanp ss-tanp" "sks-tanp netstat-tanp" "sks-tanp lsof" "sks-tanp floor" \
-		"sks-tnp-sport ss-tnp-sport" "sks-tlnp-sport sks-tanp"; do
+		"sks-tnp-sport ss-tnp-sport" "sks-tlnp-sport sks-tanp" "sks-tanp-bpf sks-tanp-proc"; do
 		read -r x y <<<"$pair"
 		a=${m[$x]-}
 		if [ "$y" = floor ]; then b=$s; else b=${m[$y]-}; fi

@@ -7,7 +7,9 @@ pkgs=(
 	libcmocka-dev                                 # unit tests
 	iproute2 net-tools lsof util-linux jq python3 # end-to-end tests: oracles, unshare, JSON checks
 	clang libclang-rt-14-dev                      # libFuzzer targets, sanitizers
+	libbpf-dev bpftool                            # BPF owner fast path (clang builds it)
 	strace                                        # kill tests prove no signal is sent
+	prometheus                                    # promtool check metrics: the --prom output tests
 )
 missing=()
 for p in "${pkgs[@]}"; do

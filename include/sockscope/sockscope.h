@@ -127,6 +127,13 @@ enum sks_owner_mode {
 	SKS_OWNERS_THREADS,  /* one owner per (thread, fd), from /proc/PID/task/TID/fd */
 };
 
+/* Where the owner join finds holders (sks_ctx_set_owner_source()). */
+enum sks_owner_source {
+	SKS_OWNER_SOURCE_AUTO = 0, /* BPF when it can run and the snapshot is big enough */
+	SKS_OWNER_SOURCE_PROC,     /* scan /proc/PID/fd */
+	SKS_OWNER_SOURCE_BPF,      /* a BPF iter/task_file program (CAP_BPF, kernel BTF) */
+};
+
 /* Why a record has no owner. */
 enum sks_no_owner {
 	SKS_NO_OWNER_NONE = 0,    /* it has owners, or owners were not asked for */
@@ -272,6 +279,7 @@ enum sks_warn {
 	SKS_WARN_DUMP_INTR,       /* a dump kept being interrupted; records may be inconsistent */
 	SKS_WARN_FALLBACK,        /* netlink diag unavailable, /proc/net used */
 	SKS_WARN_OTHER,
+	SKS_WARN_BPF,             /* SKS_OWNER_SOURCE_BPF: the BPF owner iterator cannot run */
 };
 
 /* msg is one line without a newline, valid only during the call. */
@@ -288,6 +296,22 @@ int sks_ctx_set_inet_families(struct sks_ctx *ctx, uint32_t families);
 int sks_ctx_set_states(struct sks_ctx *ctx, uint32_t states);
 int sks_ctx_set_source(struct sks_ctx *ctx, enum sks_source source);
 int sks_ctx_set_owners(struct sks_ctx *ctx, enum sks_owner_mode mode);
+/*
+ * How owners are found; default SKS_OWNER_SOURCE_AUTO, which takes the BPF
+ * iterator when the library has it, the caller has CAP_BPF and CAP_PERFMON
+ * (or CAP_SYS_ADMIN), the kernel has BTF, the proc root is the procfs of the
+ * caller's pid namespace and there are enough sockets to repay its 50-100 ms
+ * load; else (or when it fails: SKS_WARN_FALLBACK) the /proc scan.  Owners
+ * and their details are the same either way; the procs_* and *fds stats
+ * then count the holders read and the files the iterator visited.  With
+ * SKS_OWNER_SOURCE_BPF a snapshot whose iterator cannot run warns
+ * (SKS_WARN_BPF, with the reason) and fails with its -errno (-EPERM without
+ * the capabilities, -EXDEV when the proc root is another namespace's,
+ * -ENOENT or -EINVAL on kernels without BTF or the iterator).  -EINVAL for
+ * an unknown source, -EOPNOTSUPP for SKS_OWNER_SOURCE_BPF in a library built
+ * without BPF support.
+ */
+int sks_ctx_set_owner_source(struct sks_ctx *ctx, enum sks_owner_source source);
 /* SKS_DETAIL_* mask; default 0. */
 int sks_ctx_set_details(struct sks_ctx *ctx, uint32_t details);
 /* Root of the proc file system (default "/proc"); copied. -ENOMEM, -EINVAL on "". */

@@ -64,10 +64,12 @@ struct cli_opts {
 	uint32_t view;     /* SKS_VIEW_* */
 	enum sks_owner_mode owners;
 	enum sks_source source;
+	enum sks_owner_source owner_source; /* --owners */
 	enum cli_format format;
 	const char *netns;
 	bool summary;
 	bool verbose;
+	bool kill_sockets; /* -K: close the matched TCP/UDP sockets (cli_kill_sockets()) */
 	struct cli_output out;
 	char **args;       /* positional arguments (filter) */
 	int nargs;
@@ -118,6 +120,11 @@ int cli_filter_prepare(struct cli_opts *o);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Terminal-safe copy of an operand for a message; static buffer, one at a time. */
 const char *cli_quote(const char *s);
+/*
+ * true once a collection error was printed through the warning callback
+ * (--owners=bpf that cannot run): the caller adds no second line.
+ */
+bool cli_collect_error_shown(void);
 /* Build a context from the options (tables, states, source, netns, warnings). */
 int cli_ctx_new(const struct cli_opts *o, struct sks_ctx **ret_ctx);
 /* Turn -t/-u/-A and -4/-6/-f into the SKS_TABLE_* and SKS_INET* masks. */

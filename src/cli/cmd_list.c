@@ -5,6 +5,7 @@
  * seconds.
  */
 #include "cli.h"
+#include "cli_action.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -43,6 +44,7 @@ int cmd_list(struct cli_opts *o)
 	struct sks_ctx *ctx = NULL;
 	uint32_t tables, inet, states;
 	uint64_t matched = 0;
+	bool killed_all = true;
 	int r, ret = EXIT_ERROR;
 
 	cli_resolve_tables(o, &tables, &inet);
@@ -69,15 +71,19 @@ int cmd_list(struct cli_opts *o)
 		struct sks_stats streamed;
 		const struct sks_stats *st = &streamed;
 
-		if (cli_output_streams(o, vo.flags)) {
+		if (!o->kill_sockets && cli_output_streams(o, vo.flags)) {
 			r = cli_output_stream(o, ctx, &vo, NULL, &matched, &streamed);
 		} else {
 			r = sks_snapshot_collect(ctx, &snap);
 			if (r < 0) {
-				cli_error("cannot collect sockets: %s", strerror(-r));
+				if (!cli_collect_error_shown())
+					cli_error("cannot collect sockets: %s", strerror(-r));
 				goto out;
 			}
 			st = sks_snapshot_stats(snap);
+			/* -K: close them first; the view then shows those closed. */
+			if (o->kill_sockets && cli_kill_sockets(ctx, snap) < 0)
+				killed_all = false;
 			r = cli_output_snapshot(o, snap, &vo, &matched);
 		}
 		if (r >= 0 && fflush(stdout) != 0)
@@ -102,7 +108,7 @@ int cmd_list(struct cli_opts *o)
 		sks_snapshot_free(snap);
 		snap = NULL;
 	} while (cli_output_next_round(o));
-	ret = o->out.exit_status && !matched ? EXIT_NOMATCH : 0;
+	ret = !killed_all ? EXIT_ERROR : o->out.exit_status && !matched ? EXIT_NOMATCH : 0;
 out:
 	sks_snapshot_free(snap);
 	sks_ctx_free(ctx);

@@ -5,6 +5,7 @@
  * --help, so the three can never disagree; options mean what they mean in ss.
  */
 #include "cli.h"
+#include "cli_action.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -16,6 +17,7 @@ enum {
 	OPT_JSON = 256,
 	OPT_SOURCE,
 	OPT_VERBOSE,
+	OPT_OWNERS,
 };
 
 struct cli_option {
@@ -41,6 +43,8 @@ static const struct cli_option options[] = {
 	{ "threads", 'T', no_argument, NULL, "show every thread holding each socket (implies -p)" },
 	{ "info", 'i', no_argument, NULL, "show TCP internals" },
 	{ "summary", 's', no_argument, NULL, "show socket counts by protocol and state" },
+	{ "kill-sockets", 'K', no_argument, NULL,
+	  "close the matching TCP and UDP sockets (SOCK_DESTROY) and show them" },
 	{ "ipv4", '4', no_argument, NULL, "IPv4 sockets only (-f inet)" },
 	{ "ipv6", '6', no_argument, NULL, "IPv6 sockets only (-f inet6)" },
 	{ "packet", '0', no_argument, NULL, "PACKET sockets (-f link)" },
@@ -62,6 +66,8 @@ static const struct cli_option options[] = {
 	{ "json", OPT_JSON, no_argument, NULL, "print one JSON document (see doc/json.md)" },
 	{ "source", OPT_SOURCE, required_argument, "SOURCE",
 	  "where sockets come from: auto (default), netlink, proc" },
+	{ "owners", OPT_OWNERS, required_argument, "SOURCE",
+	  "how owners are found: auto (default: bpf on big hosts when allowed), proc, bpf" },
 	{ "verbose", OPT_VERBOSE, no_argument, NULL,
 	  "report fallbacks, unsupported tables and collection counts on stderr" },
 	/* output.c: formats, columns, order, counts, repetition */
@@ -93,6 +99,7 @@ static const struct cli_option options[] = {
 static void usage(FILE *out)
 {
 	fputs("Usage: sockscope [OPTIONS] [FILTER]\n"
+	      "       sockscope who|kill|bind-check [OPTIONS] OPERAND  (see sockscope CMD --help)\n"
 	      "List sockets and every process that holds them.\n\n",
 	      out);
 	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
@@ -126,6 +133,15 @@ static void usage(FILE *out)
 	      "\nSee sockscope(8) and doc/filter.md.\n",
 	      out);
 }
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} subcommands[] = {
+	{ "who", cmd_who },
+	{ "kill", cmd_kill },
+	{ "bind-check", cmd_bind_check },
+};
 
 static int parse_query(struct cli_opts *o, const char *arg)
 {
@@ -214,7 +230,13 @@ int main(int argc, char **argv)
 	bool all = false, listening = false;
 	int c;
 
-	shortopts[ns++] = '+'; /* stop at the first non-option: the filter */
+	/* Subcommands first: their options are their own. */
+	if (argc > 1) {
+		for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+			if (!strcmp(argv[1], subcommands[i].name))
+				return subcommands[i].fn(argc - 1, argv + 1);
+	}
+	/* Permuting, as ss: options may follow the filter ("state established -p"). */
 	shortopts[ns++] = ':'; /* report a missing argument as ':' */
 	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
 		const struct cli_option *op = &options[i];
@@ -280,6 +302,9 @@ int main(int argc, char **argv)
 		case 's':
 			o.summary = true;
 			break;
+		case 'K':
+			o.kill_sockets = true;
+			break;
 		case '4':
 			o.families |= CLI_FAM_INET4;
 			break;
@@ -340,6 +365,19 @@ int main(int argc, char **argv)
 		case OPT_VERBOSE:
 			o.verbose = true;
 			break;
+		case OPT_OWNERS:
+			if (!strcmp(optarg, "auto"))
+				o.owner_source = SKS_OWNER_SOURCE_AUTO;
+			else if (!strcmp(optarg, "proc"))
+				o.owner_source = SKS_OWNER_SOURCE_PROC;
+			else if (!strcmp(optarg, "bpf"))
+				o.owner_source = SKS_OWNER_SOURCE_BPF;
+			else {
+				cli_error("unknown owner source %s (auto, proc, bpf)",
+					  cli_quote(optarg));
+				return EXIT_ERROR;
+			}
+			break;
 		case 'c':
 		case OPT_OUTPUT_FIRST ... OPT_OUTPUT_LAST:
 			if (cli_output_option(&o, c, optarg, argc, argv) < 0)
@@ -366,6 +404,11 @@ int main(int argc, char **argv)
 	o.nargs = argc - optind;
 	if (cli_filter_prepare(&o) < 0)
 		return EXIT_ERROR;
+	if (o.kill_sockets && o.summary) {
+		cli_error("-K cannot be combined with -s");
+		sks_filter_free(o.filter);
+		return EXIT_ERROR;
+	}
 	c = o.summary ? cmd_summary(&o) : cmd_list(&o);
 	sks_filter_free(o.filter);
 	return c;

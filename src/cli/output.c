@@ -106,6 +106,14 @@ static int parse_fields(const char *opt, const char *arg, enum sks_field *fields
 			cli_error("too many fields in %s (at most %d)", opt, SKS_FIELDS_MAX);
 			return -EINVAL;
 		}
+		/* A column or count key twice: duplicate JSON members and Prometheus labels. */
+		for (size_t i = 0; fields && i < n; i++) {
+			if (fields[i] == f) {
+				cli_error("field %s given twice in %s", cli_quote(sks_field_name(f)),
+					  opt);
+				return -EINVAL;
+			}
+		}
 		if (keys)
 			keys[n] = (struct sks_sort_key){ f, rev };
 		else
@@ -270,6 +278,9 @@ static void view_opts(struct cli_opts *o, const struct sks_view_opts *vo, struct
 	ret->max_series = out->max_series;
 	ret->netns = wants_netns(out) ? netns_inode(o) : 0;
 	ret->stamp = NULL;
+	/* CSV and TSV rounds make one table (the Time column tells them apart). */
+	if (out->rounds && (out->format == SKS_FORMAT_CSV || out->format == SKS_FORMAT_TSV))
+		ret->flags |= SKS_VIEW_NO_HEADER;
 	if (o->out.continuous) {
 		struct timespec ts;
 		struct tm tm;

@@ -33,12 +33,27 @@ const char *cli_quote(const char *s)
 	return b.data;
 }
 
+static bool collect_error_shown;
+
+bool cli_collect_error_shown(void)
+{
+	return collect_error_shown;
+}
+
 static void warn_cb(void *userdata, enum sks_warn kind, int err, const char *msg)
 {
 	const struct cli_opts *o = userdata;
 	struct sks_buf b = { .max = 4096 };
 
 	(void)err;
+	/* The collection fails right after: this is its error line, not a warning. */
+	if (kind == SKS_WARN_BPF) {
+		if (sks_escape_text(&b, msg, strlen(msg)) == 0)
+			cli_error("--owners=bpf: %s", b.data);
+		sks_buf_release(&b);
+		collect_error_shown = true;
+		return;
+	}
 	/* A table the kernel does not offer is not news unless asked for. */
 	if (kind == SKS_WARN_FALLBACK && !o->verbose)
 		return;
@@ -99,6 +114,13 @@ int cli_ctx_new(const struct cli_opts *o, struct sks_ctx **ret_ctx)
 		r = sks_ctx_set_source(ctx, o->source);
 	if (r >= 0)
 		r = sks_ctx_set_owners(ctx, o->owners);
+	if (r >= 0) {
+		r = sks_ctx_set_owner_source(ctx, o->owner_source);
+		if (r == -EOPNOTSUPP) {
+			cli_error("--owners=bpf: this sockscope was built without BPF support");
+			goto fail;
+		}
+	}
 	if (r >= 0)
 		r = sks_ctx_set_details(ctx, o->details);
 	sks_ctx_set_filter(ctx, o->filter);

@@ -7,6 +7,7 @@
 #include "internal.h"
 #include "collect/collect.h"
 #include "owner/owner.h"
+#include "owner/owner_bpf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -87,6 +88,17 @@ int sks_ctx_set_owners(struct sks_ctx *ctx, enum sks_owner_mode mode)
 	if (mode != SKS_OWNERS_NONE && mode != SKS_OWNERS_PROCESS && mode != SKS_OWNERS_THREADS)
 		return -EINVAL;
 	ctx->owners = mode;
+	return 0;
+}
+
+int sks_ctx_set_owner_source(struct sks_ctx *ctx, enum sks_owner_source source)
+{
+	if (source != SKS_OWNER_SOURCE_AUTO && source != SKS_OWNER_SOURCE_PROC &&
+	    source != SKS_OWNER_SOURCE_BPF)
+		return -EINVAL;
+	if (source == SKS_OWNER_SOURCE_BPF && !sks_owner_bpf_built())
+		return -EOPNOTSUPP;
+	ctx->owner_source = source;
 	return 0;
 }
 
@@ -406,7 +418,7 @@ int sks_snapshot_collect(struct sks_ctx *ctx, struct sks_snapshot **ret_snap)
 	if (ctx->filter && !sks_filter_needs_owners(ctx->filter))
 		keep_matching(s, ctx->filter);
 	if (ctx->owners != SKS_OWNERS_NONE) {
-		r = sks_owner_join(s, proc_root(ctx), ctx->owners);
+		r = sks_owner_join_source(s, proc_root(ctx), ctx->owners, ctx->owner_source);
 		if (r < 0)
 			goto fail;
 	}

@@ -39,6 +39,7 @@ struct sks_ctx {
 	uint32_t details;
 	enum sks_source source;
 	enum sks_owner_mode owners;
+	enum sks_owner_source owner_source;
 	char *proc_root;
 	int netns_fd; /* -1: the caller's namespace */
 	sks_warn_fn warn;

@@ -16,6 +16,11 @@ case $check in
 secondary) need="netstat lsof" ;;
 hostile) need=jq ;;
 hidden-owners) need=setpriv ;;
+owners-bpf)
+	# Not root: the namespaces are out of reach anyway (e2e_require skips).
+	[ -e /sys/kernel/btf/vmlinux ] || e2e_skip "the kernel has no BTF (/sys/kernel/btf/vmlinux)"
+	need=
+	;;
 *) need= ;;
 esac
 for tool in $need; do
@@ -41,5 +46,19 @@ if [ "$check" = netns ]; then
 	done
 	grep -q '^READY$' "$E2E_TMP/mini.out" || e2e_fail "mini farm: $(cat "$E2E_TMP/mini.out")"
 fi
+if [ "$check" = owners-bpf ]; then
+	# Skip where BPF cannot run (a build without it, bpf() denied by the
+	# sandbox); any other failure of the iterator is a failure of the test.
+	if ! "$sockscope" -xanp --owners=bpf >/dev/null 2>"$E2E_TMP/bpf.err"; then
+		grep -qE 'without BPF support|Operation not permitted|Function not implemented' \
+			"$E2E_TMP/bpf.err" && e2e_skip "BPF unavailable: $(cat "$E2E_TMP/bpf.err")"
+		e2e_fail "--owners=bpf: $(cat "$E2E_TMP/bpf.err")"
+	fi
+fi
 e2e_start_farm "$farm"
+if [ "$check" = owners-bpf ]; then
+	PYTHONDONTWRITEBYTECODE=1 "$E2E_PY" "$E2E_DIR/owners_bpf.py" --sockscope "$sockscope" \
+		--tmp "$E2E_TMP"
+	exit
+fi
 e2e_check "$check" --sockscope "$sockscope" --tmp "$E2E_TMP"

@@ -17,4 +17,12 @@
  */
 int sks_owner_join(struct sks_snapshot *s, const char *proc_root, enum sks_owner_mode mode);
 
+/*
+ * sks_owner_join() with the holders found by the BPF iterators (SKS_OWNER_SOURCE_BPF:
+ * or fail with their -errno after a SKS_WARN_BPF warning), by the /proc
+ * scan, or (AUTO) by BPF when it is available and pays, else /proc.
+ */
+int sks_owner_join_source(struct sks_snapshot *s, const char *proc_root, enum sks_owner_mode mode,
+			  enum sks_owner_source source);
+
 #endif

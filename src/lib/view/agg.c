@@ -95,8 +95,9 @@ void sks_agg_release(struct sks_agg *a)
 /*
  * Encoding: a kind byte, then numbers as 8 big-endian bytes (signed ones
  * offset by 2^63) and strings as a 4-byte big-endian length, a flags byte
- * and the bytes.  Equal values encode equally; within a kind, memcmp order
- * is numeric order for numbers.
+ * and the bytes.  Equal values encode equally; the length prefix makes
+ * memcmp order "shorter string first", so keys are ordered by
+ * sks_key_cmp(), which compares cell by cell.
  */
 static void put_be(uint8_t *p, uint64_t v, int n)
 {
@@ -196,4 +197,43 @@ void sks_key_get(const char *key, size_t len, size_t *pos, struct sks_cell *c)
 	/* Malformed (never produced by sks_key_put): stop. */
 	c->kind = SKS_CELL_NONE;
 	*pos = len;
+}
+
+int sks_key_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t pa = 0, pb = 0;
+
+	while (pa < alen && pb < blen) {
+		struct sks_cell x, y;
+		size_t n;
+		int c;
+
+		sks_key_get(a, alen, &pa, &x);
+		sks_key_get(b, blen, &pb, &y);
+		if (x.kind != y.kind)
+			return x.kind < y.kind ? -1 : 1;
+		switch (x.kind) {
+		case SKS_CELL_U64:
+		case SKS_CELL_HEX:
+			if (x.u != y.u)
+				return x.u < y.u ? -1 : 1;
+			break;
+		case SKS_CELL_I64:
+			if (x.i != y.i)
+				return x.i < y.i ? -1 : 1;
+			break;
+		case SKS_CELL_LIT:
+		case SKS_CELL_STR:
+			n = x.len < y.len ? x.len : y.len;
+			c = n ? memcmp(x.s, y.s, n) : 0;
+			if (c)
+				return c;
+			if (x.len != y.len)
+				return x.len < y.len ? -1 : 1;
+			if (x.abstract != y.abstract)
+				return x.abstract ? 1 : -1;
+			break;
+		}
+	}
+	return (pa < alen) - (pb < blen);
 }

@@ -65,15 +65,12 @@ static int cmp_entry(const void *pa, const void *pb, void *arg)
 {
 	const struct sks_agg *a = arg;
 	const struct sks_agg_entry *x = &a->e[*(const size_t *)pa], *y = &a->e[*(const size_t *)pb];
-	size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
-	int c;
 
 	if (x->count != y->count)
 		return x->count > y->count ? -1 : 1;
-	c = memcmp(a->keys.data + x->key_off, a->keys.data + y->key_off, n);
-	if (c)
-		return c;
-	return x->key_len < y->key_len ? -1 : x->key_len > y->key_len;
+	/* Equal counts: by the values (numbers numerically, text bytewise). */
+	return sks_key_cmp(a->keys.data + x->key_off, x->key_len, a->keys.data + y->key_off,
+			   y->key_len);
 }
 
 static int build(struct counts *cs, const struct sks_snapshot *snap,
@@ -325,9 +322,14 @@ int sks_view_counts(const struct sks_snapshot *snap, enum sks_format fmt,
 
 	if (!opts->n_count_by || opts->n_count_by > SKS_FIELDS_MAX || fmt == SKS_FORMAT_PIDS)
 		return -EINVAL;
-	for (k = 0; k < opts->n_count_by; k++)
+	for (k = 0; k < opts->n_count_by; k++) {
 		if (!sks_field_info(opts->count_by[k]))
 			return -EINVAL;
+		/* A key twice would be a duplicate JSON member or Prometheus label. */
+		for (size_t i = 0; i < k; i++)
+			if (opts->count_by[i] == opts->count_by[k])
+				return -EINVAL;
+	}
 	memset(&cs, 0, sizeof(cs));
 	r = sks_lookup_init(&lk, SKS_VIEW_NUMERIC, NULL, NULL, NULL);
 	if (r < 0)

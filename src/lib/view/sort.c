@@ -134,8 +134,9 @@ static int cmp_key(const struct sks_record *a, const struct sks_record *b, enum 
 		return cmp_u64(a->inode, b->inode);
 	case SKS_FIELD_COOKIE:
 		return cmp_u64(a->cookie, b->cookie);
-	case SKS_FIELD_INTERFACE:
-		return cmp_u64(a->ifindex, b->ifindex);
+	case SKS_FIELD_INTERFACE: /* the device fields.c shows: packet sockets' own */
+		return cmp_u64(a->proto == SKS_PROTO_PACKET ? a->packet.ifindex : a->ifindex,
+			       b->proto == SKS_PROTO_PACKET ? b->packet.ifindex : b->ifindex);
 	case SKS_FIELD_PID:
 	case SKS_FIELD_PROCESS:
 	case SKS_FIELD_USER:

@@ -245,6 +245,8 @@ void sks_agg_release(struct sks_agg *a);
 int sks_key_put(struct sks_buf *b, const struct sks_cell *c);
 /* Decode the next cell at *pos (< len); cell strings point into key. */
 void sks_key_get(const char *key, size_t len, size_t *pos, struct sks_cell *c);
+/* Order of two keys: cell by cell, numbers numerically, strings bytewise (<0, 0, >0). */
+int sks_key_cmp(const char *a, size_t alen, const char *b, size_t blen);
 
 /* ---- shared by the writers */
 

@@ -123,6 +123,14 @@ int sks_view_writer_new(enum sks_format fmt, const struct sks_view_opts *opts, F
 	sks_rows_init(&w->rows, fmt, false);
 	w->j.flags = opts->flags;
 	w->j.first[0] = true;
+	/* JSONL's whole records look up interfaces in the JSON writer's own table. */
+	if (fmt == SKS_FORMAT_JSONL && !w->fields) {
+		r = sks_lookup_init(&w->j.lk, opts->flags | SKS_VIEW_NUMERIC, NULL, NULL, NULL);
+		if (r < 0) {
+			sks_view_writer_free(w);
+			return r;
+		}
+	}
 	*ret_writer = w;
 	return 0;
 }
@@ -228,6 +236,7 @@ void sks_view_writer_free(struct sks_view_writer *w)
 		return;
 	sks_rows_release(&w->rows);
 	sks_buf_release(&w->j.b);
+	sks_lookup_release(&w->j.lk);
 	if (w->classic) {
 		sks_table_release(&w->tab);
 		sks_lookup_release(&w->tab.lk);

@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The BPF owner iterator and the /proc scan give the same owners.
+
+Run inside the test namespace by run.sh (check owners-bpf), after the farm is
+READY:  owners_bpf.py --sockscope PATH --tmp DIR
+
+For -anp and -anpT (process and thread mode), with and without a filter that
+makes the wanted-inode set small, sockscope runs with --owners=proc and
+--owners=bpf; the two JSON documents must map every inode to the same sorted
+owners (pid, tid, fd, comm, name, uid, user: the owner objects, byte for byte)
+and the same missing-owner reason.  The comparison only proves something if
+the farm's awkward holders are in it, so the BPF side must also show the
+manifest's socket shared by two processes, the thread with its own fd table
+(tid in process mode, every thread in thread mode) and the hostile name.
+Output: 'ok'/'FAIL' lines, then 'N passed, N failed'; exit 1 on failure.
+"""
+import argparse
+import json
+import os
+import sys
+
+from e2e_parse import load_manifest, run
+
+RUNS = (
+    (['-anp'], False),
+    (['-anpT'], True),
+    # A few listeners: the kernel filters on the wanted inodes.
+    (['-tlnp'], False),
+    (['-xanpT', 'src', 'unix:*sock*'], True),
+)
+
+
+def own_socket(r):
+    """sockscope's own sock_diag socket: a new inode each run, closed before the join."""
+    nl = r.get('netlink') or {}
+    return (r.get('proto') == 'netlink' and nl.get('protocol') == 4 and nl.get('portid')
+            and not r.get('owners'))
+
+
+def owners_by_inode(doc):
+    """inode -> (sorted owner objects as canonical JSON, no_owner reason)."""
+    out = {}
+    for r in doc['records']:
+        if not r.get('inode') or own_socket(r):
+            continue
+        owners = sorted(json.dumps(o, sort_keys=True) for o in r.get('owners', []))
+        reason = (r.get('no_owner') or {}).get('reason')
+        out[r['inode']] = (owners, reason)
+    return out
+
+
+class Results:
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def check(self, cond, what, detail=''):
+        if cond:
+            self.passed += 1
+            print(f'ok   {what}')
+        else:
+            self.failed += 1
+            print(f'FAIL {what}')
+            for line in str(detail).rstrip('\n').split('\n') if detail else []:
+                print(f'     {line}')
+        sys.stdout.flush()
+        return cond
+
+
+def collect(sks, args, source):
+    p = run([sks] + args[:1] + ['--json', '--owners=' + source] + args[1:], check_rc=False)
+    return p, (json.loads(p.stdout) if p.returncode == 0 else None)
+
+
+def diff(a, b):
+    lines = []
+    for ino in sorted(set(a) | set(b)):
+        if a.get(ino) != b.get(ino):
+            lines.append(f'inode {ino}: proc {a.get(ino)} bpf {b.get(ino)}')
+    return '\n'.join(lines[:20])
+
+
+def check_coverage(res, what, bpf, procs, socks, threads):
+    """The BPF side holds the farm's hard cases (else equality proves little)."""
+    by_ino = {r['inode']: r for r in bpf['records'] if r.get('inode')}
+    thread = next(p for p in procs if p.role == 'thread')
+    shared = [s for s in socks if len({h[0] for h in s.holders}) >= 2 and s.inode in by_ino]
+    ok = any(len({o['pid'] for o in by_ino[s.inode]['owners']}) >= 2 for s in shared)
+    res.check(ok, f'{what}: a socket shared by parent and child has both as owners',
+              f'{len(shared)} shared farm sockets listed')
+    priv = [s for s in socks if any(h[1] == thread.tid for h in s.holders) and s.inode in by_ino]
+    ok = priv and all(any(o.get('tid') == thread.tid for o in by_ino[s.inode]['owners'])
+                      for s in priv)
+    res.check(ok, f'{what}: sockets of the thread with its own fd table carry its tid '
+              f'{thread.tid}', f'{len(priv)} such sockets listed')
+    if threads:
+        # The farm's main process has several threads sharing its table.
+        main = next(p for p in procs if p.role == 'main')
+        tids = {o.get('tid') for r in bpf['records'] for o in r.get('owners', [])
+                if o['pid'] == main.pid}
+        res.check(len(tids) >= 2, f'{what}: the main process is listed per thread', tids)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--sockscope', required=True)
+    ap.add_argument('--tmp', required=True)
+    args = ap.parse_args()
+    procs, socks = load_manifest(os.path.join(args.tmp, 'manifest'))
+    res = Results()
+    for argv, threads in RUNS:
+        what = ' '.join(argv)
+        p_proc, d_proc = collect(args.sockscope, argv, 'proc')
+        p_bpf, d_bpf = collect(args.sockscope, argv, 'bpf')
+        if not res.check(d_proc is not None and d_bpf is not None,
+                         f'{what} --owners=proc and --owners=bpf: exit 0',
+                         p_proc.stderr.decode(errors='replace') +
+                         p_bpf.stderr.decode(errors='replace')):
+            continue
+        a, b = owners_by_inode(d_proc), owners_by_inode(d_bpf)
+        n = sum(1 for v in b.values() if v[0])
+        res.check(a == b and n > 0, f'{what}: same owners for all {len(a)} inodes '
+                  f'({n} with owners)', diff(a, b))
+        if argv[0] in ('-anp', '-anpT'):
+            check_coverage(res, what, d_bpf, procs, socks, threads)
+    print(f'{res.passed} passed, {res.failed} failed')
+    return 1 if res.failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
