@@ -188,42 +188,6 @@ static const char *proc_root(const struct sks_ctx *ctx)
 	return ctx->proc_root ? ctx->proc_root : "/proc";
 }
 
-/*
- * Enter the context's namespace for the duration of a collection.  The
- * socket and files opened inside keep the namespace after we switch back.
- */
-static int netns_enter(const struct sks_ctx *ctx, int *ret_old)
-{
-	int old;
-
-	*ret_old = -1;
-	if (ctx->netns_fd < 0)
-		return 0;
-	old = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (old < 0)
-		return -errno;
-	if (setns(ctx->netns_fd, CLONE_NEWNET) < 0) {
-		int r = -errno;
-
-		close(old);
-		return r;
-	}
-	*ret_old = old;
-	return 0;
-}
-
-static int netns_leave(int old)
-{
-	int r = 0;
-
-	if (old < 0)
-		return 0;
-	if (setns(old, CLONE_NEWNET) < 0)
-		r = -errno;
-	close(old);
-	return r;
-}
-
 static void proc_net_path(const struct sks_ctx *ctx, char *buf, size_t len)
 {
 	/*
@@ -399,12 +363,12 @@ int sks_snapshot_collect(struct sks_ctx *ctx, struct sks_snapshot **ret_snap)
 	r = compile_bytecode(ctx, s);
 	if (r < 0)
 		goto fail;
-	r = netns_enter(ctx, &old);
+	r = sks_netns_enter(ctx, &old);
 	if (r < 0)
 		goto fail;
 	r = collect_sockets(ctx, s);
 	{
-		int r2 = netns_leave(old);
+		int r2 = sks_netns_leave(old);
 
 		if (r >= 0)
 			r = r2;
@@ -452,12 +416,12 @@ int sks_snapshot_stream(struct sks_ctx *ctx, sks_record_fn fn, void *userdata,
 	r = compile_bytecode(ctx, s);
 	if (r < 0)
 		goto out;
-	r = netns_enter(ctx, &old);
+	r = sks_netns_enter(ctx, &old);
 	if (r < 0)
 		goto out;
 	r = collect_sockets(ctx, s);
 	{
-		int r2 = netns_leave(old);
+		int r2 = sks_netns_leave(old);
 
 		if (r >= 0)
 			r = r2;
@@ -478,13 +442,13 @@ int sks_sockstat_read(struct sks_ctx *ctx, struct sks_sockstat *ret_stat)
 	char pnet[PATH_MAX];
 	int old, r;
 
-	r = netns_enter(ctx, &old);
+	r = sks_netns_enter(ctx, &old);
 	if (r < 0)
 		return r;
 	proc_net_path(ctx, pnet, sizeof(pnet));
 	r = sks_procnet_sockstat(pnet, ret_stat);
 	{
-		int r2 = netns_leave(old);
+		int r2 = sks_netns_leave(old);
 
 		if (r >= 0)
 			r = r2;

@@ -11,6 +11,7 @@
 #include <sockscope/sockscope.h>
 
 #include <stdarg.h>
+#include <sys/types.h>
 
 #define SKS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -31,6 +32,16 @@ void *sks_arena_alloc(struct sks_arena *a, size_t n);
 /* Copy of n bytes plus a NUL, or NULL. */
 char *sks_arena_memdup(struct sks_arena *a, const void *src, size_t n);
 void sks_arena_release(struct sks_arena *a);
+
+/* util/sysio.c.  Read at most cap bytes of dirfd/name: the length, or -errno. */
+ssize_t sks_read_at(int dirfd, const char *name, char *buf, size_t cap);
+/*
+ * Enter ctx's network namespace (a no-op for NULL or the caller's own);
+ * *ret_old is what sks_netns_leave() needs to switch back.  0 or -errno.
+ */
+struct sks_ctx;
+int sks_netns_enter(const struct sks_ctx *ctx, int *ret_old);
+int sks_netns_leave(int old);
 
 struct sks_ctx {
 	uint32_t tables;

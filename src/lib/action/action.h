@@ -14,16 +14,6 @@
 /* The context's proc root, "/proc" for a NULL context. */
 const char *sks_act_proc_root(const struct sks_ctx *ctx);
 
-/*
- * Enter the context's network namespace (a no-op for NULL or the caller's
- * own); *ret_old is what sks_act_netns_leave() needs to switch back.
- */
-int sks_act_netns_enter(const struct sks_ctx *ctx, int *ret_old);
-int sks_act_netns_leave(int old);
-
-/* Read at most cap bytes of dirfd/name: the length, or -errno. */
-ssize_t sks_act_read_at(int dirfd, const char *name, char *buf, size_t cap);
-
 /* The fields of /proc/PID/stat actions need. */
 struct sks_act_stat {
 	char state;

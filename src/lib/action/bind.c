@@ -178,7 +178,7 @@ static int try_bind(const struct sks_bind_target *t, int opt, int *ret_v6only)
 /* Read a sysctl file of the current namespace into buf; its length or -errno. */
 static ssize_t read_sysctl(const char *path, char *buf, size_t cap)
 {
-	ssize_t n = sks_act_read_at(AT_FDCWD, path, buf, cap - 1);
+	ssize_t n = sks_read_at(AT_FDCWD, path, buf, cap - 1);
 
 	if (n >= 0)
 		buf[n] = '\0';
@@ -216,7 +216,7 @@ int sks_bind_trial(struct sks_ctx *ctx, const struct sks_bind_target *t,
 		return -EINVAL;
 	memset(&res, 0, sizeof(res));
 	res.v6only = -1;
-	r = sks_act_netns_enter(ctx, &old);
+	r = sks_netns_enter(ctx, &old);
 	if (r < 0)
 		return r;
 	for (i = 0; i < SKS_BIND_TRIALS; i++) {
@@ -230,7 +230,7 @@ int sks_bind_trial(struct sks_ctx *ctx, const struct sks_bind_target *t,
 	if (r >= 0)
 		read_sysctls(t, &res);
 	{
-		int r2 = sks_act_netns_leave(old);
+		int r2 = sks_netns_leave(old);
 
 		if (r >= 0)
 			r = r2;

@@ -36,13 +36,13 @@ int sks_socket_destroy(struct sks_ctx *ctx, const struct sks_record *rec)
 	if ((rec->proto != SKS_PROTO_TCP && rec->proto != SKS_PROTO_UDP) || !rec->cookie ||
 	    (rec->family != AF_INET && rec->family != AF_INET6))
 		return -EINVAL;
-	r = sks_act_netns_enter(ctx, &old);
+	r = sks_netns_enter(ctx, &old);
 	if (r < 0)
 		return r;
 	nl = mnl_socket_open(NETLINK_SOCK_DIAG);
 	r = nl ? 0 : -errno;
 	{
-		int r2 = sks_act_netns_leave(old);
+		int r2 = sks_netns_leave(old);
 
 		if (r >= 0 && r2 < 0) {
 			mnl_socket_close(nl);

@@ -62,7 +62,7 @@ static int pidfd_send(int fd, int sig)
 static int read_stat(int dirfd, const char *name, struct sks_act_stat *ret)
 {
 	char buf[STAT_MAX];
-	ssize_t n = sks_act_read_at(dirfd, name, buf, sizeof(buf));
+	ssize_t n = sks_read_at(dirfd, name, buf, sizeof(buf));
 
 	if (n == -ENOENT || n == -ESRCH)
 		return -ESRCH;

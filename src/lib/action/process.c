@@ -48,7 +48,7 @@ int sks_process_details_read(const struct sks_ctx *ctx, int32_t pid,
 	dirfd = open_pid_dir(ctx, pid);
 	if (dirfd < 0)
 		return dirfd;
-	n = sks_act_read_at(dirfd, "stat", buf, sizeof(buf));
+	n = sks_read_at(dirfd, "stat", buf, sizeof(buf));
 	close(dirfd);
 	if (n < 0)
 		return (int)n;
@@ -63,7 +63,7 @@ int sks_process_details_read(const struct sks_ctx *ctx, int32_t pid,
 	start_ms = st.start_time > UINT64_MAX / 1000 ? UINT64_MAX : st.start_time * 1000 / (uint64_t)hz;
 	rootfd = open(sks_act_proc_root(ctx), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd >= 0) {
-		n = sks_act_read_at(rootfd, "uptime", up, sizeof(up));
+		n = sks_read_at(rootfd, "uptime", up, sizeof(up));
 		close(rootfd);
 		if (n > 0 && sks_act_parse_uptime(up, (size_t)n, &uptime_ms) == 0) {
 			d.age_ms = uptime_ms > start_ms ? uptime_ms - start_ms : 0;
@@ -141,7 +141,7 @@ int sks_process_cgroup(const struct sks_ctx *ctx, int32_t pid, struct sks_cgroup
 		close(dirfd);
 		return -ENOMEM;
 	}
-	n = sks_act_read_at(dirfd, "cgroup", buf, CGROUP_MAX);
+	n = sks_read_at(dirfd, "cgroup", buf, CGROUP_MAX);
 	close(dirfd);
 	r = n < 0 ? (int)n : sks_cgroup_parse(buf, (size_t)n, ret);
 	free(buf);

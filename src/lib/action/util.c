@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Plumbing of the action stage: entering the context's network namespace,
- * reading small /proc files relative to a directory fd, and the pure
- * parsers for stat, uptime and the reserved-ports list.
+ * Plumbing of the action stage: the proc root, and the pure parsers for
+ * stat, uptime and the reserved-ports list.
  */
 #include "action/action.h"
 
@@ -16,65 +15,6 @@
 const char *sks_act_proc_root(const struct sks_ctx *ctx)
 {
 	return ctx && ctx->proc_root ? ctx->proc_root : "/proc";
-}
-
-/*
- * The same dance as the collectors' (ctx.c): sockets opened inside keep the
- * namespace after we switch back, so only their creation needs it.
- */
-int sks_act_netns_enter(const struct sks_ctx *ctx, int *ret_old)
-{
-	int old;
-
-	*ret_old = -1;
-	if (!ctx || ctx->netns_fd < 0)
-		return 0;
-	old = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (old < 0)
-		return -errno;
-	if (setns(ctx->netns_fd, CLONE_NEWNET) < 0) {
-		int r = -errno;
-
-		close(old);
-		return r;
-	}
-	*ret_old = old;
-	return 0;
-}
-
-int sks_act_netns_leave(int old)
-{
-	int r = 0;
-
-	if (old < 0)
-		return 0;
-	if (setns(old, CLONE_NEWNET) < 0)
-		r = -errno;
-	close(old);
-	return r;
-}
-
-ssize_t sks_act_read_at(int dirfd, const char *name, char *buf, size_t cap)
-{
-	size_t len = 0;
-	int fd, err = 0;
-
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (len < cap) {
-		ssize_t n = read(fd, buf + len, cap - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			err = -errno;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	return err ? err : (ssize_t)len;
 }
 
 /* A decimal number at *p (no sign), advancing p; false when none or past max. */

@@ -18,30 +18,6 @@
 #define PWBUF_MIN 4096
 #define PWBUF_MAX (1 << 20)
 
-/* Read dirfd/name into buf (at most cap bytes): its length or -errno. */
-static ssize_t read_at(int dirfd, const char *name, char *buf, size_t cap)
-{
-	size_t len = 0;
-	int fd, err = 0;
-
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (len < cap) {
-		ssize_t n = read(fd, buf + len, cap - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			err = -errno;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	return err ? err : (ssize_t)len;
-}
-
 /* Cached getpwuid_r(): one lookup per distinct uid and join. */
 static int lookup_user(struct sks_proc_info *pi, uint32_t uid, const char **ret)
 {
@@ -117,12 +93,12 @@ int sks_proc_info_read(struct sks_proc_info *pi, int pfd, int32_t pid,
 	char *comm;
 	int r;
 
-	n = read_at(pfd, "stat", pi->stat_buf, sizeof(pi->stat_buf));
+	n = sks_read_at(pfd, "stat", pi->stat_buf, sizeof(pi->stat_buf));
 	if (fatal(n))
 		return (int)n;
 	if (n < 0 || sks_proc_parse_stat(pi->stat_buf, (size_t)n, &ps) < 0)
 		ps = (struct sks_proc_stat){ "", 0, 0 };
-	n = read_at(pfd, "status", pi->file_buf, sizeof(pi->file_buf));
+	n = sks_read_at(pfd, "status", pi->file_buf, sizeof(pi->file_buf));
 	if (fatal(n))
 		return (int)n;
 	if (n < 0 || sks_proc_parse_status_uid(pi->file_buf, (size_t)n, &uid) < 0)
@@ -138,7 +114,7 @@ int sks_proc_info_read(struct sks_proc_info *pi, int pfd, int32_t pid,
 		/* Kernel threads and zombies have neither; that is not an error. */
 		bool found = false;
 
-		n = read_at(pfd, "cmdline", pi->file_buf, sizeof(pi->file_buf));
+		n = sks_read_at(pfd, "cmdline", pi->file_buf, sizeof(pi->file_buf));
 		if (n > 0 && sks_proc_cmdline_base(pi->file_buf, (size_t)n, &cand, &cand_len) == 0)
 			found = sks_proc_name_extends(comm, ps.comm_len, cand, cand_len);
 		if (!found) {

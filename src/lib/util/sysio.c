@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Small system plumbing every stage shares: reading a short file relative
+ * to a directory fd (the /proc readers: owners, actions), and entering the
+ * context's network namespace around socket creation (collectors, actions).
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+ssize_t sks_read_at(int dirfd, const char *name, char *buf, size_t cap)
+{
+	size_t len = 0;
+	int fd, err = 0;
+
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (len < cap) {
+		ssize_t n = read(fd, buf + len, cap - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			err = -errno;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	return err ? err : (ssize_t)len;
+}
+
+/*
+ * Sockets opened inside keep the namespace after we switch back, so only
+ * their creation needs it; the thread's own namespace is restored after.
+ */
+int sks_netns_enter(const struct sks_ctx *ctx, int *ret_old)
+{
+	int old;
+
+	*ret_old = -1;
+	if (!ctx || ctx->netns_fd < 0)
+		return 0;
+	old = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (old < 0)
+		return -errno;
+	if (setns(ctx->netns_fd, CLONE_NEWNET) < 0) {
+		int r = -errno;
+
+		close(old);
+		return r;
+	}
+	*ret_old = old;
+	return 0;
+}
+
+int sks_netns_leave(int old)
+{
+	int r = 0;
+
+	if (old < 0)
+		return 0;
+	if (setns(old, CLONE_NEWNET) < 0)
+		r = -errno;
+	close(old);
+	return r;
+}
