@@ -197,13 +197,6 @@ static void json_group(struct sks_jw *j, const struct counts *cs, const struct s
 	}
 }
 
-static void flush(struct sks_jw *j, FILE *out)
-{
-	if (!j->err && j->b.len)
-		fwrite(j->b.data, 1, j->b.len, out);
-	sks_buf_reset(&j->b);
-}
-
 static int counts_json(const struct counts *cs, const struct sks_snapshot *snap, bool lines,
 		       const struct sks_view_opts *opts, FILE *out)
 {
@@ -222,7 +215,7 @@ static int counts_json(const struct counts *cs, const struct sks_snapshot *snap,
 			jw_raw(&j, "\n", 1);
 			j.first[0] = true;
 			if (j.b.len >= 1u << 16)
-				flush(&j, out);
+				jw_flush(&j, out, 0);
 		}
 	} else {
 		jw_obj(&j, NULL);
@@ -250,7 +243,7 @@ static int counts_json(const struct counts *cs, const struct sks_snapshot *snap,
 		jw_close_(&j, '}');
 		jw_raw(&j, "\n", 1);
 	}
-	flush(&j, out);
+	jw_flush(&j, out, 0);
 	sks_buf_release(&j.b);
 	return j.err;
 }

@@ -306,12 +306,14 @@ void sks_json_stats(struct sks_jw *j, const struct sks_stats *s)
 }
 
 /* Write what is buffered once it is big enough to be worth a call. */
-static void flush(struct sks_jw *j, FILE *out, size_t threshold)
+void sks_json_doc_end(struct sks_jw *j, size_t n, const struct sks_stats *stats)
 {
-	if (j->err || j->b.len < threshold)
-		return;
-	fwrite(j->b.data, 1, j->b.len, out);
-	sks_buf_reset(&j->b);
+	if (n)
+		jw_raw(j, "\n", 1);
+	jw_close_(j, ']');
+	sks_json_stats(j, stats);
+	jw_close_(j, '}');
+	jw_raw(j, "\n", 1);
 }
 
 int sks_view_json(const struct sks_snapshot *snap, const struct sks_view_opts *opts, FILE *out)
@@ -338,15 +340,10 @@ int sks_view_json(const struct sks_snapshot *snap, const struct sks_view_opts *o
 		jw_raws(&j, i ? ",\n" : "\n");
 		j.first[j.depth] = true;
 		sks_json_record(&j, sks_snapshot_record(snap, i), NULL);
-		flush(&j, out, 1u << 16);
+		jw_flush(&j, out, 1u << 16);
 	}
-	if (n)
-		jw_raw(&j, "\n", 1);
-	jw_close_(&j, ']');
-	sks_json_stats(&j, sks_snapshot_stats(snap));
-	jw_close_(&j, '}');
-	jw_raw(&j, "\n", 1);
-	flush(&j, out, 0);
+	sks_json_doc_end(&j, n, sks_snapshot_stats(snap));
+	jw_flush(&j, out, 0);
 
 	r = j.err;
 	if (!r && ferror(out))

@@ -35,6 +35,15 @@ static inline void jw_raws(struct sks_jw *j, const char *s)
 	jw_raw(j, s, strlen(s));
 }
 
+/* Write out what is buffered once it holds threshold bytes (0: whatever there is). */
+static inline void jw_flush(struct sks_jw *j, FILE *out, size_t threshold)
+{
+	if (j->err || !j->b.len || j->b.len < threshold)
+		return;
+	fwrite(j->b.data, 1, j->b.len, out);
+	sks_buf_reset(&j->b);
+}
+
 /* Comma before every member but the first. */
 static inline void jw_sep(struct sks_jw *j)
 {

@@ -254,6 +254,8 @@ int sks_key_cmp(const char *a, size_t alen, const char *b, size_t blen);
 struct sks_jw;
 void sks_json_record(struct sks_jw *j, const struct sks_record *rec, const char *stamp);
 void sks_json_stats(struct sks_jw *j, const struct sks_stats *s);
+/* After the "records" array's n members: close it, add "stats", close the document. */
+void sks_json_doc_end(struct sks_jw *j, size_t n, const struct sks_stats *stats);
 /* A JSON object with the chosen fields only (fields.c). */
 void sks_json_fields(struct sks_jw *j, const struct sks_field_env *env,
 		     const struct sks_record *rec, const enum sks_field *fields, size_t n);

@@ -181,14 +181,6 @@ static void row(struct sks_view_writer *w, const struct sks_record *rec)
 		sks_rows_field(r, &w->env, rec, w->fields[i]);
 }
 
-static void jflush(struct sks_jw *j, FILE *out, size_t threshold)
-{
-	if (j->err || j->b.len < threshold || !j->b.len)
-		return;
-	fwrite(j->b.data, 1, j->b.len, out);
-	sks_buf_reset(&j->b);
-}
-
 int sks_view_writer_record(struct sks_view_writer *w, const struct sks_record *rec)
 {
 	if (!w->header_done)
@@ -213,7 +205,7 @@ int sks_view_writer_record(struct sks_view_writer *w, const struct sks_record *r
 	}
 	jw_raw(&w->j, "\n", 1);
 	w->j.first[0] = true;
-	jflush(&w->j, w->out, 1u << 16);
+	jw_flush(&w->j, w->out, 1u << 16);
 	return w->j.err;
 }
 
@@ -223,7 +215,7 @@ int sks_view_writer_finish(struct sks_view_writer *w)
 
 	if (!w->header_done)
 		header(w);
-	jflush(&w->j, w->out, 0);
+	jw_flush(&w->j, w->out, 0);
 	r = w->j.err ? w->j.err : w->rows.err ? w->rows.err : w->tab.err;
 	if (!r && ferror(w->out))
 		r = -EIO;
@@ -341,15 +333,10 @@ static int json_fields(const struct sks_snapshot *snap, const struct sks_view_op
 		sks_json_fields(&j, &env, sks_snapshot_record(snap, i), opts->fields,
 				opts->n_fields);
 		jw_close_(&j, '}');
-		jflush(&j, out, 1u << 16);
+		jw_flush(&j, out, 1u << 16);
 	}
-	if (n)
-		jw_raw(&j, "\n", 1);
-	jw_close_(&j, ']');
-	sks_json_stats(&j, sks_snapshot_stats(snap));
-	jw_close_(&j, '}');
-	jw_raw(&j, "\n", 1);
-	jflush(&j, out, 0);
+	sks_json_doc_end(&j, n, sks_snapshot_stats(snap));
+	jw_flush(&j, out, 0);
 	r = j.err;
 	if (!r && ferror(out))
 		r = -EIO;
