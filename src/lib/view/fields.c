@@ -126,7 +126,11 @@ static void endpoint_text(struct sks_cell *c, const struct sks_endpoint *ep, boo
 		if (ep->family == AF_INET6)
 			c->text[n++] = ']';
 		c->text[n++] = ':';
-		n += sks_fmt_u64(c->text + n, ep->port);
+		/* As the ss table (and ss) write it: no port is "*", not ":0". */
+		if (ep->port)
+			n += sks_fmt_u64(c->text + n, ep->port);
+		else
+			c->text[n++] = '*';
 	}
 	c->text[n] = '\0';
 	c->kind = SKS_CELL_LIT;
