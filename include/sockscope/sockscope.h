@@ -300,8 +300,8 @@ int sks_ctx_set_owners(struct sks_ctx *ctx, enum sks_owner_mode mode);
  * How owners are found; default SKS_OWNER_SOURCE_AUTO, which takes the BPF
  * iterator when the library has it, the caller has CAP_BPF and CAP_PERFMON
  * (or CAP_SYS_ADMIN), the kernel has BTF, the proc root is the procfs of the
- * caller's pid namespace and there are enough sockets to repay its 50-100 ms
- * load; else (or when it fails: SKS_WARN_FALLBACK) the /proc scan.  Owners
+ * caller's pid namespace and there are enough sockets (wanted, or in the
+ * caller's network namespace) to repay its 50-100 ms load; else (or when it fails: SKS_WARN_FALLBACK) the /proc scan.  Owners
  * and their details are the same either way; the procs_* and *fds stats
  * then count the holders read and the files the iterator visited.  With
  * SKS_OWNER_SOURCE_BPF a snapshot whose iterator cannot run warns

@@ -353,6 +353,7 @@ static int filtered_sink(void *userdata, const struct sks_record *rec)
 
 int sks_snapshot_collect(struct sks_ctx *ctx, struct sks_snapshot **ret_snap)
 {
+	struct sks_owner_bpf_preload *preload = NULL;
 	uint64_t t0 = sks_now_ns();
 	struct sks_snapshot *s;
 	int old, r;
@@ -363,6 +364,8 @@ int sks_snapshot_collect(struct sks_ctx *ctx, struct sks_snapshot **ret_snap)
 	r = compile_bytecode(ctx, s);
 	if (r < 0)
 		goto fail;
+	/* The BPF owner iterator, if it will be used, loads while the sockets are dumped. */
+	sks_owner_prepare(proc_root(ctx), ctx->owners, ctx->owner_source, &preload);
 	r = sks_netns_enter(ctx, &old);
 	if (r < 0)
 		goto fail;
@@ -382,7 +385,9 @@ int sks_snapshot_collect(struct sks_ctx *ctx, struct sks_snapshot **ret_snap)
 	if (ctx->filter && !sks_filter_needs_owners(ctx->filter))
 		keep_matching(s, ctx->filter);
 	if (ctx->owners != SKS_OWNERS_NONE) {
-		r = sks_owner_join_source(s, proc_root(ctx), ctx->owners, ctx->owner_source);
+		r = sks_owner_join_source(s, proc_root(ctx), ctx->owners, ctx->owner_source,
+					  preload);
+		preload = NULL; /* taken over */
 		if (r < 0)
 			goto fail;
 	}
@@ -392,6 +397,7 @@ int sks_snapshot_collect(struct sks_ctx *ctx, struct sks_snapshot **ret_snap)
 	*ret_snap = s;
 	return 0;
 fail:
+	sks_owner_bpf_preload_free(preload);
 	sks_snapshot_free(s);
 	return r;
 }

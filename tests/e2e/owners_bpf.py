@@ -5,8 +5,9 @@
 Run inside the test namespace by run.sh (check owners-bpf), after the farm is
 READY:  owners_bpf.py --sockscope PATH --tmp DIR
 
-For -anp and -anpT (process and thread mode), with and without a filter that
-makes the wanted-inode set small, sockscope runs with --owners=proc and
+For -anp and -anpT (process and thread mode), with a filter that makes the
+wanted-inode set small, and with 5,000 more unix sockets (more than the
+kernel-side inode filter takes, so the iterator reports all), sockscope runs with --owners=proc and
 --owners=bpf; the two JSON documents must map every inode to the same sorted
 owners (pid, tid, fd, comm, name, uid, user: the owner objects, byte for byte)
 and the same missing-owner reason.  The comparison only proves something if
@@ -18,6 +19,7 @@ Output: 'ok'/'FAIL' lines, then 'N passed, N failed'; exit 1 on failure.
 import argparse
 import json
 import os
+import subprocess
 import sys
 
 from e2e_parse import load_manifest, run
@@ -29,6 +31,17 @@ RUNS = (
     (['-tlnp'], False),
     (['-xanpT', 'src', 'unix:*sock*'], True),
 )
+
+# More wanted sockets than the kernel filter takes (SKS_OWNER_BPF_FILTER_MAX,
+# 4096): the iterator reports every socket and user space picks.
+CROWD_PAIRS = 2500
+CROWD = f"""
+import resource, socket, sys
+resource.setrlimit(resource.RLIMIT_NOFILE, ({2 * CROWD_PAIRS + 64}, {2 * CROWD_PAIRS + 64}))
+pairs = [socket.socketpair() for _ in range({CROWD_PAIRS})]
+print('READY', flush=True)
+sys.stdin.read()
+"""
 
 
 def own_socket(r):
@@ -108,23 +121,40 @@ def main():
     args = ap.parse_args()
     procs, socks = load_manifest(os.path.join(args.tmp, 'manifest'))
     res = Results()
+    crowd = subprocess.Popen([sys.executable, '-c', CROWD], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE)
+    try:
+        ready = crowd.stdout.readline() == b'READY\n'
+        if res.check(ready, f'{2 * CROWD_PAIRS} more unix sockets held (no kernel filter)'):
+            n = compare(res, args.sockscope, ['-xanp'], procs, socks, False)
+            res.check(n > 2 * CROWD_PAIRS, f'-xanp: {n} inodes compared, more than the '
+                      'kernel filter takes')
+    finally:
+        crowd.kill()
+        crowd.wait()
     for argv, threads in RUNS:
-        what = ' '.join(argv)
-        p_proc, d_proc = collect(args.sockscope, argv, 'proc')
-        p_bpf, d_bpf = collect(args.sockscope, argv, 'bpf')
-        if not res.check(d_proc is not None and d_bpf is not None,
-                         f'{what} --owners=proc and --owners=bpf: exit 0',
-                         p_proc.stderr.decode(errors='replace') +
-                         p_bpf.stderr.decode(errors='replace')):
-            continue
-        a, b = owners_by_inode(d_proc), owners_by_inode(d_bpf)
-        n = sum(1 for v in b.values() if v[0])
-        res.check(a == b and n > 0, f'{what}: same owners for all {len(a)} inodes '
-                  f'({n} with owners)', diff(a, b))
-        if argv[0] in ('-anp', '-anpT'):
-            check_coverage(res, what, d_bpf, procs, socks, threads)
+        compare(res, args.sockscope, argv, procs, socks, threads)
     print(f'{res.passed} passed, {res.failed} failed')
     return 1 if res.failed else 0
+
+
+def compare(res, sks, argv, procs, socks, threads):
+    """--owners=proc and --owners=bpf agree for argv; returns the inodes compared."""
+    what = ' '.join(argv)
+    p_proc, d_proc = collect(sks, argv, 'proc')
+    p_bpf, d_bpf = collect(sks, argv, 'bpf')
+    if not res.check(d_proc is not None and d_bpf is not None,
+                     f'{what} --owners=proc and --owners=bpf: exit 0',
+                     p_proc.stderr.decode(errors='replace') +
+                     p_bpf.stderr.decode(errors='replace')):
+        return 0
+    a, b = owners_by_inode(d_proc), owners_by_inode(d_bpf)
+    n = sum(1 for v in b.values() if v[0])
+    res.check(a == b and n > 0, f'{what}: same owners for all {len(a)} inodes '
+              f'({n} with owners)', diff(a, b))
+    if argv[0] in ('-anp', '-anpT'):
+        check_coverage(res, what, d_bpf, procs, socks, threads)
+    return len(a)
 
 
 if __name__ == '__main__':

@@ -145,17 +145,12 @@ static void calibrate(struct clock_cal *c, int rootfd, uint64_t self_start)
 	struct sks_proc_stat ps;
 	char buf[SKS_PROC_STAT_MAX];
 	ssize_t n;
-	int fd;
 
 	c->known = false;
 	if (hz <= 0 || 1000000000L % hz || !self_start)
 		return;
 	c->ns_per_tick = 1000000000ULL / (uint64_t)hz;
-	fd = openat(rootfd, "self/stat", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
+	n = sks_read_at(rootfd, "self/stat", buf, sizeof(buf));
 	if (n <= 0 || sks_proc_parse_stat(buf, (size_t)n, &ps) < 0)
 		return;
 	c->offset = (int64_t)ps.start_time - (int64_t)(self_start / c->ns_per_tick);
@@ -290,10 +285,11 @@ static int make_pairs(struct gather *g, int rootfd, enum sks_owner_mode mode,
 }
 
 int sks_owner_join_bpf(const struct sks_join_index *ix, int rootfd, enum sks_owner_mode mode,
-		       sks_owner_bpf_run_fn run, struct sks_pairs *pairs,
-		       struct sks_join_counts *cnt, struct sks_proc_info *info)
+		       sks_owner_bpf_run_fn run, struct sks_owner_bpf_preload *preload,
+		       struct sks_pairs *pairs, struct sks_join_counts *cnt,
+		       struct sks_proc_info *info)
 {
-	struct sks_owner_bpf_req req = { mode == SKS_OWNERS_THREADS, &ix->inodes };
+	struct sks_owner_bpf_req req = { mode == SKS_OWNERS_THREADS, preload, &ix->inodes };
 	struct gather g = { .ix = ix };
 	struct sks_owner_bpf_sink sink = { on_fd, on_task, &g };
 	struct sks_owner_bpf_result res = { 0, 0, 0 };

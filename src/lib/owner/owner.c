@@ -75,6 +75,7 @@ struct scan {
 
 	struct sks_proc_info info; /* reads holders' details */
 	sks_owner_bpf_run_fn bpf_run; /* the kernel's iterators, or a test's fake */
+	struct sks_owner_bpf_preload *preload; /* their load, started before the dump */
 
 	_Alignas(8) char root_dents[DENTS_ROOT];
 	_Alignas(8) char task_dents[DENTS_TASK];
@@ -666,6 +667,7 @@ static void scan_free(struct scan *sc)
 	sks_proc_info_release(&sc->info);
 	free(sc->ix.next);
 	sks_pairs_release(&sc->pairs);
+	sks_owner_bpf_preload_free(sc->preload);
 	free(sc->fds);
 	free(sc);
 }
@@ -683,7 +685,11 @@ static void scan_free(struct scan *sc)
  * loading the skeleton costs ~75 ms and ~11 MiB (libbpf parses the 5.5 MB
  * kernel BTF), after which each socket costs ~5 us less than with /proc.
  * proc vs bpf: 2k sockets 30 vs 104 ms, 20k 155 vs 204 ms, 30k 233 vs 229 ms,
- * 40k 357 vs 297 ms, 200k 4.5 vs 2.4 s.  The two cross at ~30k.
+ * 40k 357 vs 297 ms, 200k 4.5 vs 2.4 s.  The two cross at ~30k.  -tlnp
+ * (1,000 of 200k wanted): proc 1.45 s, bpf 0.39 s.  That was with the load
+ * in line; sks_owner_prepare() now overlaps it with the dump, which moves the
+ * crossover down (20k: 133 vs 132 ms; 200k: 1.35 s vs 0.64 s) but costs the
+ * load's CPU and ~11 MiB: 30k keeps a margin.
  */
 #define BPF_MIN_SOCKETS 30000
 
@@ -717,10 +723,39 @@ static bool proc_root_is_ours(int rootfd)
 	return sks_proc_parse_id(buf, &self) == 0 && self == getpid();
 }
 
+/* "sockets: used N" of rootfd/net/sockstat: the sockets of our network namespace; 0: unknown. */
+static uint64_t sockets_used(int rootfd)
+{
+	static const char key[] = "sockets: used ";
+	char buf[256], *end;
+	unsigned long long n;
+	ssize_t len;
+
+	len = sks_read_at(rootfd, "net/sockstat", buf, sizeof(buf) - 1);
+	if (len <= (ssize_t)(sizeof(key) - 1) || memcmp(buf, key, sizeof(key) - 1))
+		return 0;
+	buf[len] = '\0';
+	errno = 0;
+	n = strtoull(buf + sizeof(key) - 1, &end, 10);
+	return errno || end == buf + sizeof(key) - 1 ? 0 : n;
+}
+
+/*
+ * The /proc scan costs per fd of every process, whatever is wanted (-tlnp
+ * on a host with 200k connections still reads 200k links), so the host's
+ * socket count decides, or the wanted count when it is larger (sockets of
+ * other namespaces).
+ */
 static bool bpf_pays(const struct scan *sc, int rootfd)
 {
-	return sks_owner_bpf_built() && sc->ix.inodes.n >= BPF_MIN_SOCKETS && bpf_caps() &&
-	       access("/sys/kernel/btf/vmlinux", R_OK) == 0 && proc_root_is_ours(rootfd);
+	uint64_t n = sc->ix.inodes.n;
+
+	if (!sks_owner_bpf_built() || !bpf_caps() || access("/sys/kernel/btf/vmlinux", R_OK) ||
+	    !proc_root_is_ours(rootfd))
+		return false;
+	if (n < BPF_MIN_SOCKETS)
+		n = sockets_used(rootfd);
+	return n >= BPF_MIN_SOCKETS;
 }
 
 static const char *bpf_why(int err)
@@ -747,8 +782,9 @@ static int join_bpf(struct scan *sc, int rootfd)
 
 	if (sc->bpf_run == sks_owner_bpf_run && !proc_root_is_ours(rootfd))
 		return sks_owner_bpf_built() ? -EXDEV : -EOPNOTSUPP;
-	r = sks_owner_join_bpf(&sc->ix, rootfd, sc->mode, sc->bpf_run, &sc->pairs, &cnt,
-			       &sc->info);
+	r = sks_owner_join_bpf(&sc->ix, rootfd, sc->mode, sc->bpf_run, sc->preload, &sc->pairs,
+			       &cnt, &sc->info);
+	sc->preload = NULL; /* the run took it */
 	if (r < 0) {
 		sc->pairs.n = 0;
 		return r;
@@ -769,7 +805,9 @@ static int find_holders(struct scan *sc, int rootfd, unsigned flags)
 	struct statfs sfs;
 	int r;
 
-	if ((flags & SKS_OWNER_BPF) || ((flags & SKS_OWNER_BPF_AUTO) && bpf_pays(sc, rootfd))) {
+	/* A load already under way is paid for: auto takes it. */
+	if ((flags & SKS_OWNER_BPF) ||
+	    ((flags & SKS_OWNER_BPF_AUTO) && (sc->preload || bpf_pays(sc, rootfd)))) {
 		r = join_bpf(sc, rootfd);
 		if (r == -ENOMEM || r == -EMFILE || r == -ENFILE)
 			return r;
@@ -791,28 +829,30 @@ static int find_holders(struct scan *sc, int rootfd, unsigned flags)
 }
 
 static int join(struct sks_snapshot *s, const char *proc_root, enum sks_owner_mode mode,
-		unsigned flags, sks_owner_bpf_run_fn bpf_run)
+		unsigned flags, sks_owner_bpf_run_fn bpf_run, struct sks_owner_bpf_preload *preload)
 {
 	struct scan *sc;
 	int rootfd, r;
 	size_t i;
 
-	if (mode == SKS_OWNERS_NONE)
-		return 0;
-	if (mode != SKS_OWNERS_PROCESS && mode != SKS_OWNERS_THREADS)
-		return -EINVAL;
+	if (mode != SKS_OWNERS_PROCESS && mode != SKS_OWNERS_THREADS) {
+		sks_owner_bpf_preload_free(preload);
+		return mode == SKS_OWNERS_NONE ? 0 : -EINVAL;
+	}
 	rootfd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return -errno;
-	sc = calloc(1, sizeof(*sc));
+	sc = rootfd < 0 ? NULL : calloc(1, sizeof(*sc));
 	if (!sc) {
-		close(rootfd);
-		return -ENOMEM;
+		r = rootfd < 0 ? -errno : -ENOMEM;
+		if (rootfd >= 0)
+			close(rootfd);
+		sks_owner_bpf_preload_free(preload);
+		return r;
 	}
 	sc->s = s;
 	sc->mode = mode;
 	sc->info.s = s;
 	sc->bpf_run = bpf_run;
+	sc->preload = preload;
 	r = build_index(sc);
 	if (r < 0)
 		goto out;
@@ -847,17 +887,40 @@ out:
 int sks_owner_join_flags(struct sks_snapshot *s, const char *proc_root, enum sks_owner_mode mode,
 			 unsigned flags)
 {
-	return join(s, proc_root, mode, flags, sks_owner_bpf_run);
+	return join(s, proc_root, mode, flags, sks_owner_bpf_run, NULL);
 }
 
 int sks_owner_join_fake_bpf(struct sks_snapshot *s, const char *proc_root,
 			    enum sks_owner_mode mode, sks_owner_bpf_run_fn run)
 {
-	return join(s, proc_root, mode, SKS_OWNER_BPF, run);
+	return join(s, proc_root, mode, SKS_OWNER_BPF, run, NULL);
+}
+
+void sks_owner_prepare(const char *proc_root, enum sks_owner_mode mode,
+		       enum sks_owner_source source, struct sks_owner_bpf_preload **ret)
+{
+	bool likely = false;
+	int rootfd;
+
+	*ret = NULL;
+	if (mode == SKS_OWNERS_NONE || source == SKS_OWNER_SOURCE_PROC || !sks_owner_bpf_built())
+		return;
+	rootfd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return;
+	if (source == SKS_OWNER_SOURCE_BPF)
+		likely = proc_root_is_ours(rootfd);
+	else if (source == SKS_OWNER_SOURCE_AUTO)
+		likely = bpf_caps() && access("/sys/kernel/btf/vmlinux", R_OK) == 0 &&
+			 proc_root_is_ours(rootfd) && sockets_used(rootfd) >= BPF_MIN_SOCKETS;
+	close(rootfd);
+	/* Not started: the join loads it itself, or finds why it cannot. */
+	if (likely && sks_owner_bpf_preload(mode == SKS_OWNERS_THREADS, ret) < 0)
+		*ret = NULL;
 }
 
 int sks_owner_join_source(struct sks_snapshot *s, const char *proc_root, enum sks_owner_mode mode,
-			  enum sks_owner_source source)
+			  enum sks_owner_source source, struct sks_owner_bpf_preload *preload)
 {
 	static const unsigned flags[] = {
 		[SKS_OWNER_SOURCE_AUTO] = SKS_OWNER_BPF_AUTO,
@@ -865,9 +928,11 @@ int sks_owner_join_source(struct sks_snapshot *s, const char *proc_root, enum sk
 		[SKS_OWNER_SOURCE_BPF] = SKS_OWNER_BPF,
 	};
 
-	if ((unsigned)source >= sizeof(flags) / sizeof(flags[0]))
+	if ((unsigned)source >= sizeof(flags) / sizeof(flags[0])) {
+		sks_owner_bpf_preload_free(preload);
 		return -EINVAL;
-	return sks_owner_join_flags(s, proc_root, mode, flags[source]);
+	}
+	return join(s, proc_root, mode, flags[source], sks_owner_bpf_run, preload);
 }
 
 int sks_owner_join(struct sks_snapshot *s, const char *proc_root, enum sks_owner_mode mode)

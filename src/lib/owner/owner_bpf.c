@@ -3,8 +3,9 @@
  * Loader of the owner join's BPF fast path: opens the skeleton embedded at
  * build time (bpf/task_file.bpf.c), gives the kernel the wanted inodes, runs
  * the iter/task_file (and, for thread mode, iter/task) iterators and hands
- * their fixed-size records to the join (join_bpf.c).  Built without libbpf,
- * it only says so.
+ * their fixed-size records to the join (join_bpf.c).  The load (~75 ms, most
+ * of it libbpf parsing the kernel's BTF) may run in a thread while the
+ * sockets are dumped.  Built without libbpf, it only says so.
  */
 #include "owner/owner_bpf.h"
 
@@ -15,6 +16,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +46,7 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
  */
 static pthread_mutex_t print_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Fill the wanted map (sized to the keys before load); 0 or -errno. */
+/* Fill the wanted map (SKS_OWNER_BPF_FILTER_MAX entries, h->n <= that); 0 or -errno. */
 static int fill_wanted(struct task_file_bpf *skel, const struct sks_inode_hash *h)
 {
 	int fd = bpf_map__fd(skel->maps.wanted);
@@ -146,19 +148,13 @@ static int emit_task(void *userdata, const void *rec)
 	return sink->task(sink->userdata, rec);
 }
 
-int sks_owner_bpf_run(const struct sks_owner_bpf_req *req, const struct sks_owner_bpf_sink *sink,
-		      struct sks_owner_bpf_result *ret_res)
+/* Open and load the skeleton: 0 and *ret, or -errno.  Takes print_lock. */
+static int load(bool tasks, struct task_file_bpf **ret)
 {
-	bool filter = req->wanted && req->wanted->n && req->wanted->n <= SKS_OWNER_BPF_FILTER_MAX;
-	struct emit_ctx ec = { sink };
 	struct task_file_bpf *skel;
 	libbpf_print_fn_t old;
-	char *buf;
 	int r;
 
-	buf = malloc(READ_BUF);
-	if (!buf)
-		return -ENOMEM;
 	pthread_mutex_lock(&print_lock);
 	old = libbpf_set_print(quiet);
 	skel = task_file_bpf__open();
@@ -166,15 +162,103 @@ int sks_owner_bpf_run(const struct sks_owner_bpf_req *req, const struct sks_owne
 		r = -errno ? -errno : -EINVAL;
 		goto out;
 	}
-	skel->rodata->filter_on = filter;
-	r = bpf_map__set_max_entries(skel->maps.wanted, filter ? (__u32)req->wanted->n : 1);
+	/* Sized for the largest filter now, so loading never waits for the records. */
+	r = bpf_map__set_max_entries(skel->maps.wanted, SKS_OWNER_BPF_FILTER_MAX);
+	if (r == 0 && !tasks)
+		r = bpf_program__set_autoload(skel->progs.sks_task, false);
+	if (r == 0)
+		r = task_file_bpf__load(skel);
+out:
+	libbpf_set_print(old);
+	pthread_mutex_unlock(&print_lock);
+	if (r < 0) {
+		task_file_bpf__destroy(skel);
+		return r;
+	}
+	*ret = skel;
+	return 0;
+}
+
+struct sks_owner_bpf_preload {
+	pthread_t thread;
+	bool tasks;
+	int err;
+	struct task_file_bpf *skel;
+};
+
+static void *preload_main(void *arg)
+{
+	struct sks_owner_bpf_preload *p = arg;
+
+	p->err = load(p->tasks, &p->skel);
+	return NULL;
+}
+
+int sks_owner_bpf_preload(bool tasks, struct sks_owner_bpf_preload **ret)
+{
+	struct sks_owner_bpf_preload *p = calloc(1, sizeof(*p));
+	sigset_t all, old;
+	int r;
+
+	if (!p)
+		return -ENOMEM;
+	p->tasks = tasks;
+	/* The caller's signals are for the caller's threads. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r = pthread_create(&p->thread, NULL, preload_main, p);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r) {
+		free(p);
+		return -r;
+	}
+	*ret = p;
+	return 0;
+}
+
+/* Wait for the load; 0 and *ret (which the caller destroys), or its -errno.  Frees p. */
+static int preload_take(struct sks_owner_bpf_preload *p, struct task_file_bpf **ret)
+{
+	int r;
+
+	pthread_join(p->thread, NULL);
+	r = p->err;
+	if (r == 0)
+		*ret = p->skel;
+	free(p);
+	return r;
+}
+
+void sks_owner_bpf_preload_free(struct sks_owner_bpf_preload *p)
+{
+	struct task_file_bpf *skel;
+
+	if (p && preload_take(p, &skel) == 0)
+		task_file_bpf__destroy(skel);
+}
+
+int sks_owner_bpf_run(const struct sks_owner_bpf_req *req, const struct sks_owner_bpf_sink *sink,
+		      struct sks_owner_bpf_result *ret_res)
+{
+	bool filter = req->wanted && req->wanted->n && req->wanted->n <= SKS_OWNER_BPF_FILTER_MAX;
+	struct emit_ctx ec = { sink };
+	struct task_file_bpf *skel = NULL;
+	char *buf;
+	int r;
+
+	if (req->preload && req->preload->tasks != req->tasks) {
+		sks_owner_bpf_preload_free(req->preload);
+		return -EINVAL;
+	}
+	r = req->preload ? preload_take(req->preload, &skel) : load(req->tasks, &skel);
 	if (r < 0)
+		return r;
+	buf = malloc(READ_BUF);
+	if (!buf) {
+		r = -ENOMEM;
 		goto out;
-	if (!req->tasks)
-		bpf_program__set_autoload(skel->progs.sks_task, false);
-	r = task_file_bpf__load(skel);
-	if (r < 0)
-		goto out;
+	}
+	skel->bss->filter_on = filter;
 	if (filter) {
 		r = fill_wanted(skel, req->wanted);
 		if (r < 0)
@@ -193,8 +277,6 @@ int sks_owner_bpf_run(const struct sks_owner_bpf_req *req, const struct sks_owne
 	ret_res->self_start = skel->bss->self_start;
 out:
 	task_file_bpf__destroy(skel);
-	libbpf_set_print(old);
-	pthread_mutex_unlock(&print_lock);
 	free(buf);
 	return r < 0 ? r : 0;
 }
@@ -204,6 +286,18 @@ out:
 bool sks_owner_bpf_built(void)
 {
 	return false;
+}
+
+int sks_owner_bpf_preload(bool tasks, struct sks_owner_bpf_preload **ret)
+{
+	(void)tasks;
+	(void)ret;
+	return -EOPNOTSUPP;
+}
+
+void sks_owner_bpf_preload_free(struct sks_owner_bpf_preload *p)
+{
+	(void)p;
 }
 
 int sks_owner_bpf_run(const struct sks_owner_bpf_req *req, const struct sks_owner_bpf_sink *sink,

@@ -244,7 +244,7 @@ static void test_run_error(void **state)
 /* Without this build's BPF support, the real iterator says so. */
 static void test_built(void **state)
 {
-	struct sks_owner_bpf_req req = { false, NULL };
+	struct sks_owner_bpf_req req = { false, NULL, NULL };
 	struct sks_owner_bpf_result res;
 
 	(void)state;

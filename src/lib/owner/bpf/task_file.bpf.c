@@ -19,8 +19,12 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* Set by user space before load: 1 reports only the inodes in wanted. */
-const volatile __u32 filter_on;
+/*
+ * Set by user space after load, before the run: 1 reports only the inodes
+ * in wanted (not a load-time constant: the load may start before the
+ * records are known).
+ */
+__u32 filter_on;
 
 /* The inodes of the records the library wants owners for; resized before load. */
 struct {
