@@ -17,6 +17,8 @@ trap 'rm -rf "$tmp"' EXIT
 ip link set lo up
 # Two holders of 5,000 connections each (both ends): 20,000 sockets plus
 # listeners, under the 20,000 open files a process may have.
+# Listener ports stay below the ephemeral range, or one load's clients can
+# take the other's port before it binds (EADDRINUSE).
 cat >"$tmp/load.py" <<'PY'
 import socket, sys, os
 port, n, extra = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
@@ -34,8 +36,8 @@ if extra:
 print("READY", flush=True)
 import signal; signal.pause()
 PY
-exec 3< <(python3 "$tmp/load.py" 40001 5000 3; true)
-exec 4< <(python3 "$tmp/load.py" 40002 5000 0; true)
+exec 3< <(python3 "$tmp/load.py" 20001 5000 3; true)
+exec 4< <(python3 "$tmp/load.py" 20002 5000 0; true)
 read -r a <&3
 read -r b <&4
 [ "$a" = READY ] && [ "$b" = READY ] || { echo "load did not start"; exit 1; }
