@@ -890,7 +890,9 @@ static void scan_free(struct scan *sc)
  * (1,000 of 200k wanted): proc 1.45 s, bpf 0.39 s.  That was with the load
  * in line; sks_owner_prepare() now overlaps it with the dump, which moves the
  * crossover down (20k: 133 vs 132 ms; 200k: 1.35 s vs 0.64 s) but costs the
- * load's CPU and ~11 MiB: 30k keeps a margin.
+ * load's CPU and ~11 MiB: 30k keeps a margin.  With the /proc scan on both
+ * cores (scan_root()): 20k 101 vs 122 ms, 200k 1.01 vs 0.66 s, i.e. proc ~5.0
+ * us/socket, bpf ~63 ms + 3.0 us/socket: they still cross at ~30k.
  */
 #define BPF_MIN_SOCKETS 30000
 
