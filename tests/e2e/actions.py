@@ -24,28 +24,12 @@ import subprocess
 import sys
 import time
 
+from results import Results
+
 PY = '/usr/bin/python3'
 HOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'holder.py')
 NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
 SIGNAL_CALLS = re.compile(r'\b(kill|tgkill|tkill|pidfd_send_signal)\(')
-
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, cond, what, detail=''):
-        if cond:
-            self.passed += 1
-            print(f'ok   {what}', flush=True)
-        else:
-            self.failed += 1
-            print(f'FAIL {what}', flush=True)
-            if detail:
-                for line in str(detail).rstrip('\n').split('\n'):
-                    print(f'     | {line}', flush=True)
-        return cond
 
 
 R = Results()
@@ -697,8 +681,7 @@ def main():
         R.failed += 1
     finally:
         stop_all()
-    print(f'{R.passed} passed, {R.failed} failed', flush=True)
-    return 1 if R.failed else 0
+    return R.finish()
 
 
 if __name__ == '__main__':

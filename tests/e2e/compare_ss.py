@@ -38,43 +38,13 @@ import time
 from e2e_parse import (ParseError, default_state, fmt_key, hostile_strings, in_mode,
                        load_manifest, load_services, msock_key, msock_kind, numeric_ports,
                        parse_table, rec_key, run, ss_unix_name, substitute, unmap_dual)
+from results import Results
 
 SS = 'ss'
 JQ = 'jq'
 TW_LIFETIME = 60  # seconds a TIME-WAIT socket lives (tcp_fin_timeout does not apply)
 
 # ----------------------------------------------------------------- results
-
-
-class Results:
-    """Counts checks; prints 'ok'/'FAIL' lines and a closing 'N passed, N failed'."""
-
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, cond, what, detail=''):
-        if cond:
-            self.passed += 1
-            print(f'ok   {what}')
-        else:
-            self.failed += 1
-            print(f'FAIL {what}')
-            if detail:
-                for line in str(detail).rstrip('\n').split('\n'):
-                    print(f'     {line}')
-        sys.stdout.flush()
-        return cond
-
-    def note(self, msg):
-        print(f'note {msg}')
-
-    def finish(self):
-        print(f'{self.passed} passed, {self.failed} failed')
-        return 1 if self.failed else 0
-
-
-# -------------------------------------------------------------- ss defects
 
 
 class SsExceptions:

@@ -20,6 +20,8 @@ import subprocess
 import sys
 import time
 
+from results import Results
+
 PORT_BASE = 20000
 
 
@@ -218,16 +220,8 @@ def main():
         outside()
     sks = sys.argv[1]
     load = build()
-    fail = checks = 0
-
-    def check(ok, what, detail=''):
-        nonlocal fail, checks
-        checks += 1
-        print(('ok    ' if ok else 'FAIL  ') + what)
-        if not ok:
-            fail += 1
-            for line in detail.splitlines()[:20]:
-                print('      ' + line)
+    res = Results()
+    check = res.check
 
     def diff(a, b):
         return '\n'.join([f'only sockscope: {x}' for x in sorted(a - b)] +
@@ -305,8 +299,7 @@ def main():
           f"'dev = d0': the kernel sent only the {shown} matches [ss sends no bytecode]",
           p.stderr.decode(errors='replace'))
     del load
-    print(f'{checks - fail} passed, {fail} failed')
-    sys.exit(1 if fail else 0)
+    sys.exit(res.finish())
 
 
 if __name__ == '__main__':

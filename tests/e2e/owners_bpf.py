@@ -23,6 +23,7 @@ import subprocess
 import sys
 
 from e2e_parse import load_manifest, run
+from results import Results
 
 RUNS = (
     (['-anp'], False),
@@ -61,23 +62,6 @@ def owners_by_inode(doc):
         reason = (r.get('no_owner') or {}).get('reason')
         out[r['inode']] = (owners, reason)
     return out
-
-
-class Results:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def check(self, cond, what, detail=''):
-        if cond:
-            self.passed += 1
-            print(f'ok   {what}')
-        else:
-            self.failed += 1
-            print(f'FAIL {what}')
-            for line in str(detail).rstrip('\n').split('\n') if detail else []:
-                print(f'     {line}')
-        sys.stdout.flush()
-        return cond
 
 
 def collect(sks, args, source):
@@ -134,8 +118,7 @@ def main():
         crowd.wait()
     for argv, threads in RUNS:
         compare(res, args.sockscope, argv, procs, socks, threads)
-    print(f'{res.passed} passed, {res.failed} failed')
-    return 1 if res.failed else 0
+    return res.finish()
 
 
 def compare(res, sks, argv, procs, socks, threads):

@@ -37,28 +37,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'e2e'))
 from e2e_parse import load_manifest, unescape  # noqa: E402
-
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, cond, what, detail=''):
-        if cond:
-            self.passed += 1
-            print(f'ok   {what}')
-        else:
-            self.failed += 1
-            print(f'FAIL {what}')
-            for line in str(detail).rstrip('\n').split('\n') if detail else []:
-                print(f'     {line}')
-        sys.stdout.flush()
-        return cond
-
-    def finish(self):
-        print(f'{self.passed} passed, {self.failed} failed')
-        return 1 if self.failed else 0
+from results import Results  # noqa: E402
 
 
 def run(argv, rc=(0,), stdin=None):
