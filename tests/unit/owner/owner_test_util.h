@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Helpers shared by the owner join tests: build a snapshot of records by
- * inode, find a record, compare its owners with an expected list.
+ * Helpers shared by the owner join tests: the fake /proc tree, build a
+ * snapshot of records by inode, find a record, compare its owners with an
+ * expected list.
  */
 #ifndef SKS_OWNER_TEST_UTIL_H
 #define SKS_OWNER_TEST_UTIL_H
@@ -14,9 +15,25 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+
+/* The fake /proc tree tests/data/owner/basic; setup_basic() fills it in. */
+static char basic_root[4096] __attribute__((unused));
+
+/* Group setup: basic_root under $SKS_TEST_DATA (meson sets it), else tests/data. */
+static inline int setup_basic(void **state)
+{
+	const char *dir = getenv("SKS_TEST_DATA");
+
+	(void)state;
+	if (!dir)
+		dir = "tests/data";
+	snprintf(basic_root, sizeof(basic_root), "%s/owner/basic", dir);
+	return 0;
+}
 
 struct want_owner {
 	int32_t pid, tid, fd;

@@ -13,19 +13,6 @@
 
 #include "owner/owner_internal.h"
 
-static char basic_root[4096];
-
-static int setup_basic(void **state)
-{
-	const char *dir = getenv("SKS_TEST_DATA");
-
-	(void)state;
-	if (!dir)
-		dir = "tests/data";
-	snprintf(basic_root, sizeof(basic_root), "%s/owner/basic", dir);
-	return 0;
-}
-
 /* fd tables (files_struct addresses to the kernel) */
 enum { T100 = 0x100, T101, T200, T300, T301, T302, T303, T400, T500, T502 };
 

@@ -17,19 +17,6 @@
 
 #include "owner/owner_internal.h"
 
-static char basic_root[4096];
-
-static int setup_basic(void **state)
-{
-	const char *dir = getenv("SKS_TEST_DATA");
-
-	(void)state;
-	if (!dir)
-		dir = "tests/data";
-	snprintf(basic_root, sizeof(basic_root), "%s/owner/basic", dir);
-	return 0;
-}
-
 /* ---------------------------------------------------------------- the basic tree */
 
 static struct sks_snapshot *basic_snapshot(void)
