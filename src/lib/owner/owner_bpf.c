@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Loader of the owner join's BPF fast path: opens the skeleton embedded at
- * build time (bpf/task_file.bpf.c), gives the kernel the wanted inodes, runs
- * the iter/task_file (and, for thread mode, iter/task) iterators and hands
- * their fixed-size records to the join (join_bpf.c).  The load (~75 ms, most
- * of it libbpf parsing the kernel's BTF) may run in a thread while the
- * sockets are dumped.  Built without libbpf, it only says so.
+ * Loader of the owner join's BPF fast path: loads the light skeleton of
+ * bpf/task_file.bpf.c (its loader program has the kernel CO-RE relocate it
+ * against the kernel's own BTF, Linux >= 5.17: no libbpf, no BTF parsed in
+ * user space, ~3 ms), gives the kernel the wanted inodes, runs the iterators
+ * and hands their fixed-size records to the join (join_bpf.c).
  */
 #include "owner/owner_bpf.h"
 
@@ -13,47 +12,45 @@
 
 #ifdef SKS_HAVE_BPF
 
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include <linux/capability.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
-#include "task_file.skel.h"
+#include "task_file.lskel.h"
 
 #define READ_BUF (256 * 1024) /* a few read() calls for 200k sockets */
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
 
 bool sks_owner_bpf_built(void)
 {
 	return true;
 }
 
-/* libbpf prints through one process-wide callback: a library must not. */
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+/* bpf(2) through skel_internal.h's wrapper: the result, or -errno. */
+static int sys_bpf(enum bpf_cmd cmd, union bpf_attr *attr, unsigned int size)
 {
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
+	int r = skel_sys_bpf(cmd, attr, size);
+
+	return r < 0 ? -errno : r;
 }
 
-/*
- * The print callback is process-wide; the lock keeps two concurrent joins
- * from restoring each other's "quiet" as the caller's callback.
- */
-static pthread_mutex_t print_lock = PTHREAD_MUTEX_INITIALIZER;
-
 /* Fill the wanted map (SKS_OWNER_BPF_FILTER_MAX entries, h->n <= that); 0 or -errno. */
-static int fill_wanted(struct task_file_bpf *skel, const struct sks_inode_hash *h)
+static int fill_wanted(int fd, const struct sks_inode_hash *h)
 {
-	int fd = bpf_map__fd(skel->maps.wanted);
+	const size_t attr_sz = offsetofend(union bpf_attr, batch);
+	union bpf_attr attr;
 	uint8_t *vals = NULL;
 	uint64_t *keys;
 	size_t i, n = 0;
-	__u32 count;
 	int r = 0;
 
 	keys = malloc(h->n * sizeof(*keys));
@@ -65,12 +62,16 @@ static int fill_wanted(struct task_file_bpf *skel, const struct sks_inode_hash *
 	for (i = 0; i < h->cap; i++)
 		if (h->keys[i])
 			keys[n++] = h->keys[i];
-	count = (__u32)n;
-	if (bpf_map_update_batch(fd, keys, vals, &count, NULL) == 0 && count == n)
+	memset(&attr, 0, attr_sz);
+	attr.batch.map_fd = (__u32)fd;
+	attr.batch.keys = (uintptr_t)keys;
+	attr.batch.values = (uintptr_t)vals;
+	attr.batch.count = (__u32)n;
+	if (sys_bpf(BPF_MAP_UPDATE_BATCH, &attr, attr_sz) == 0 && attr.batch.count == n)
 		goto out;
 	/* Kernels before 5.6 have no batch update: one syscall per key. */
 	for (i = 0; i < n; i++) {
-		if (bpf_map_update_elem(fd, &keys[i], &vals[i], BPF_ANY) < 0) {
+		if (skel_map_update_elem(fd, &keys[i], &vals[i], BPF_ANY) < 0) {
 			r = -errno;
 			goto out;
 		}
@@ -82,22 +83,26 @@ out:
 }
 
 /*
- * Run one iterator to its end, handing each record of size sz to emit.
+ * Run one iterator to its end, handing each record of size sz to emit: a
+ * link (BPF_LINK_CREATE), then a seq_file from it (BPF_ITER_CREATE), read.
  * seq_file reads may end inside a record: the tail is kept for the next read.
  */
-static int drain(struct bpf_program *prog, char *buf, size_t sz,
-		 int (*emit)(void *userdata, const void *rec), void *userdata)
+static int drain(int prog_fd, char *buf, size_t sz, int (*emit)(void *userdata, const void *rec),
+		 void *userdata)
 {
-	struct bpf_link *link;
+	const size_t attr_sz = offsetofend(union bpf_attr, iter_create);
+	union bpf_attr attr;
 	size_t have = 0;
-	int fd, r = 0;
+	int link, fd, r = 0;
 
-	link = bpf_program__attach_iter(prog, NULL);
-	if (!link)
-		return -errno ? -errno : -EINVAL;
-	fd = bpf_iter_create(bpf_link__fd(link));
+	link = skel_link_create(prog_fd, 0, BPF_TRACE_ITER);
+	if (link < 0)
+		return -errno;
+	memset(&attr, 0, attr_sz);
+	attr.iter_create.link_fd = (__u32)link;
+	fd = sys_bpf(BPF_ITER_CREATE, &attr, attr_sz);
 	if (fd < 0) {
-		r = -errno;
+		r = fd;
 		goto out;
 	}
 	for (;;) {
@@ -125,7 +130,7 @@ static int drain(struct bpf_program *prog, char *buf, size_t sz,
 out:
 	if (fd >= 0)
 		close(fd);
-	bpf_link__destroy(link);
+	close(link);
 	return r;
 }
 
@@ -148,32 +153,41 @@ static int emit_task(void *userdata, const void *rec)
 	return sink->task(sink->userdata, rec);
 }
 
-/* Open and load the skeleton: 0 and *ret, or -errno.  Takes print_lock. */
-static int load(bool tasks, struct task_file_bpf **ret)
+/* CAP_PERFMON or CAP_SYS_ADMIN is effective (or capget() cannot tell). */
+static bool perfmon_capable(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return true;
+#define HAS(cap) (d[(cap) / 32].effective & (1u << ((cap) % 32)))
+	return HAS(CAP_SYS_ADMIN) || HAS(CAP_PERFMON);
+#undef HAS
+}
+
+/*
+ * Open and load the skeleton: 0 and *ret, or -errno.  Both iterators are
+ * loaded whatever the mode: a light skeleton loads all its programs, and
+ * iter/task takes ~0.3 ms to verify (task_file.bpf.c says why so little).
+ */
+static int load(struct task_file_bpf **ret)
 {
 	struct task_file_bpf *skel;
-	libbpf_print_fn_t old;
 	int r;
 
-	pthread_mutex_lock(&print_lock);
-	old = libbpf_set_print(quiet);
 	skel = task_file_bpf__open();
-	if (!skel) {
-		r = -errno ? -errno : -EINVAL;
-		goto out;
-	}
-	/* Sized for the largest filter now, so loading never waits for the records. */
-	r = bpf_map__set_max_entries(skel->maps.wanted, SKS_OWNER_BPF_FILTER_MAX);
-	if (r == 0 && !tasks)
-		r = bpf_program__set_autoload(skel->progs.sks_task, false);
-	if (r == 0)
-		r = task_file_bpf__load(skel);
-out:
-	libbpf_set_print(old);
-	pthread_mutex_unlock(&print_lock);
+	if (!skel)
+		return -ENOMEM;
+	r = task_file_bpf__load(skel);
 	if (r < 0) {
 		task_file_bpf__destroy(skel);
-		return r;
+		/*
+		 * With CAP_BPF alone the verifier refuses the loader program's
+		 * bpf_probe_read_kernel() with EINVAL, which reads as an old
+		 * kernel: say what is missing, as a regular load's EPERM would.
+		 */
+		return r != -EPERM && !perfmon_capable() ? -EPERM : r;
 	}
 	*ret = skel;
 	return 0;
@@ -190,7 +204,7 @@ static void *preload_main(void *arg)
 {
 	struct sks_owner_bpf_preload *p = arg;
 
-	p->err = load(p->tasks, &p->skel);
+	p->err = load(&p->skel);
 	return NULL;
 }
 
@@ -250,7 +264,7 @@ int sks_owner_bpf_run(const struct sks_owner_bpf_req *req, const struct sks_owne
 		sks_owner_bpf_preload_free(req->preload);
 		return -EINVAL;
 	}
-	r = req->preload ? preload_take(req->preload, &skel) : load(req->tasks, &skel);
+	r = req->preload ? preload_take(req->preload, &skel) : load(&skel);
 	if (r < 0)
 		return r;
 	buf = malloc(READ_BUF);
@@ -260,15 +274,16 @@ int sks_owner_bpf_run(const struct sks_owner_bpf_req *req, const struct sks_owne
 	}
 	skel->bss->filter_on = filter;
 	if (filter) {
-		r = fill_wanted(skel, req->wanted);
+		r = fill_wanted(skel->maps.wanted.map_fd, req->wanted);
 		if (r < 0)
 			goto out;
 	}
-	r = drain(skel->progs.sks_task_file, buf, sizeof(struct sks_bpf_fd), emit_fd, &ec);
+	r = drain(skel->progs.sks_task_file.prog_fd, buf, sizeof(struct sks_bpf_fd), emit_fd, &ec);
 	if (r < 0)
 		goto out;
 	if (req->tasks) {
-		r = drain(skel->progs.sks_task, buf, sizeof(struct sks_bpf_task), emit_task, &ec);
+		r = drain(skel->progs.sks_task.prog_fd, buf, sizeof(struct sks_bpf_task), emit_task,
+			  &ec);
 		if (r < 0)
 			goto out;
 	}

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The BPF fast path of the owner join.  owner_bpf.c (built only when clang,
- * bpftool, libbpf and the kernel's BTF were there at build time) loads the
- * iterators of bpf/task_file.bpf.c and hands their records to a sink;
- * join_bpf.c turns the records into owners, exactly as the /proc scan would.
+ * bpftool, the libbpf headers and the kernel's BTF were there at build time)
+ * loads the iterators of bpf/task_file.bpf.c and hands their records to a
+ * sink; join_bpf.c turns the records into owners, exactly as the /proc scan
+ * would.
  */
 #ifndef SKS_OWNER_BPF_H
 #define SKS_OWNER_BPF_H
@@ -42,7 +43,7 @@ struct sks_owner_bpf_req {
  * up in a hash too big for the cache cost 1.14 s against 0.93 s without it.
  * A small map stays cached: only small sets go to the kernel.
  */
-#define SKS_OWNER_BPF_FILTER_MAX 4096
+#define SKS_OWNER_BPF_FILTER_MAX SKS_BPF_WANTED_MAX /* 4096, the map's fixed size */
 
 struct sks_owner_bpf_result {
 	uint64_t files;	     /* files visited */
@@ -53,10 +54,9 @@ struct sks_owner_bpf_result {
 /*
  * Run the iterators in the calling thread's pid namespace and feed sink.
  * 0; -EOPNOTSUPP when built without BPF support; the load's -errno (-EPERM
- * without CAP_BPF and CAP_PERFMON, -EINVAL or -ENOENT on kernels without
- * the iterators or BTF); a sink's negative return.  libbpf's messages are
- * silenced while it runs (its print callback is process-wide: it is put
- * back before return).
+ * without CAP_BPF and CAP_PERFMON; others, such as -EINVAL or -ENOENT, on
+ * kernels without BTF, the iterators or kernel-side CO-RE, before 5.17); a
+ * sink's negative return.  Prints nothing.
  */
 typedef int (*sks_owner_bpf_run_fn)(const struct sks_owner_bpf_req *req,
 				    const struct sks_owner_bpf_sink *sink,

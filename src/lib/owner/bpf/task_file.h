@@ -29,6 +29,12 @@ struct sks_bpf_task {
 	__u32 tid;
 };
 
+/*
+ * max_entries of the wanted map, fixed in the object: a light skeleton
+ * cannot resize a map before load.  owner_bpf.h says why this size.
+ */
+#define SKS_BPF_WANTED_MAX 4096
+
 /* Private to the BPF program (its per-task cache); here so the skeleton compiles. */
 struct sks_bpf_task_cache {
 	__u64 task; /* the task_struct this is about, 0: none yet */
