@@ -383,12 +383,15 @@ typedef int (*sks_record_fn)(void *userdata, const struct sks_record *rec);
 /*
  * Collect like sks_snapshot_collect(), but hand every record to fn in
  * batches as the kernel's replies are parsed, then forget it: memory stays
- * flat however many sockets there are.  The price: no owners (the
- * context's owner mode must be SKS_OWNERS_NONE, else -EINVAL), no sorting,
- * an interrupted netlink dump is kept as it is (warning) instead of being
- * redone, and there is no fallback to /proc/net once a record was handed
- * over.  Records come in collection order.  *ret_stats (may be NULL) gets
- * the collection's stats, records = records handed over.
+ * flat however many sockets there are.  With owners, every process's
+ * socket fds are found first (about 40 bytes of memory per socket fd) and
+ * each record gets its owners as it streams by: a socket opened between
+ * that scan and its record shows no owner (SKS_NO_OWNER_NOT_FOUND), as in
+ * ss, which also reads /proc first.  The price: no sorting, an interrupted
+ * netlink dump is kept as it is (warning) instead of being redone, and
+ * there is no fallback to /proc/net once a record was handed over.
+ * Records come in collection order.  *ret_stats (may be NULL) gets the
+ * collection's stats, records = records handed over.
  */
 int sks_snapshot_stream(struct sks_ctx *ctx, sks_record_fn fn, void *userdata,
 			struct sks_stats *ret_stats);

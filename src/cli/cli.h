@@ -99,7 +99,9 @@ int cli_output_prepare(struct cli_opts *o);
 bool cli_output_streams(const struct cli_opts *o, uint32_t view_flags);
 /*
  * One round: stream (filter may be NULL) or write a collected snapshot
- * (sorted and cut here).  *ret_matched counts the records shown.  0 or -errno.
+ * (sorted and cut here).  *ret_matched counts the records shown.  0 or
+ * -errno; a stream that could not collect has said so (one line) and
+ * returns -ECANCELED, so that only a failed write is left to the caller.
  */
 int cli_output_stream(struct cli_opts *o, struct sks_ctx *ctx, const struct sks_view_opts *vo,
 		      const struct sks_filter *filter, uint64_t *ret_matched,

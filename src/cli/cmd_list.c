@@ -89,7 +89,8 @@ int cmd_list(struct cli_opts *o)
 		if (r >= 0 && fflush(stdout) != 0)
 			r = -EIO;
 		if (r < 0) {
-			cli_error("cannot write output: %s", strerror(-r));
+			if (r != -ECANCELED)
+				cli_error("cannot write output: %s", strerror(-r));
 			goto out;
 		}
 		if (o->verbose) {

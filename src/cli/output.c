@@ -228,8 +228,17 @@ bool cli_output_streams(const struct cli_opts *o, uint32_t view_flags)
 			   out->format == SKS_FORMAT_TSV ||
 			   (out->format == SKS_FORMAT_TABLE && !(view_flags & SKS_VIEW_PAD));
 
-	return line_format && o->owners == SKS_OWNERS_NONE && !out->n_sort && !out->n_count_by &&
-	       !out->top;
+	/*
+	 * With owners a stream finds every holder first (sks_snapshot_stream()),
+	 * which costs a full scan whatever the filter keeps.  An address or port
+	 * filter is left to the kernel and a join for the few records it keeps;
+	 * without one, or with one on owners (pid, user, comm), streaming keeps
+	 * memory flat instead of holding every record for the join.
+	 */
+	bool owners_ok = o->owners == SKS_OWNERS_NONE || !o->filter ||
+			 sks_filter_needs_owners(o->filter);
+
+	return line_format && owners_ok && !out->n_sort && !out->n_count_by && !out->top;
 }
 
 /*
@@ -305,6 +314,7 @@ struct stream_state {
 	struct sks_view_writer *w;
 	const struct sks_filter *filter;
 	uint64_t matched;
+	int write_err;
 };
 
 static int on_record(void *userdata, const struct sks_record *rec)
@@ -314,7 +324,8 @@ static int on_record(void *userdata, const struct sks_record *rec)
 	if (st->filter && !sks_filter_match(st->filter, rec))
 		return 0;
 	st->matched++;
-	return sks_view_writer_record(st->w, rec);
+	st->write_err = sks_view_writer_record(st->w, rec);
+	return st->write_err;
 }
 
 int cli_output_stream(struct cli_opts *o, struct sks_ctx *ctx, const struct sks_view_opts *vo,
@@ -331,6 +342,11 @@ int cli_output_stream(struct cli_opts *o, struct sks_ctx *ctx, const struct sks_
 	if (r < 0)
 		return r;
 	r = sks_snapshot_stream(ctx, on_record, &st, ret_stats);
+	if (r < 0 && !st.write_err) {
+		if (!cli_collect_error_shown())
+			cli_error("cannot collect sockets: %s", strerror(-r));
+		r = -ECANCELED;
+	}
 	if (r >= 0)
 		r = sks_view_writer_finish(st.w);
 	sks_view_writer_free(st.w);

@@ -405,18 +405,39 @@ fail:
 int sks_snapshot_stream(struct sks_ctx *ctx, sks_record_fn fn, void *userdata,
 			struct sks_stats *ret_stats)
 {
+	struct sks_owner_bpf_preload *preload = NULL;
+	struct sks_holders *holders = NULL;
 	uint64_t t0 = sks_now_ns();
 	struct sks_snapshot *s;
 	int old, r;
 
 	struct filtered_sink fs = { fn, userdata, ctx->filter, 0 };
 
-	if (!fn || ctx->owners != SKS_OWNERS_NONE ||
-	    (ctx->filter && sks_filter_needs_owners(ctx->filter)))
+	if (!fn || (ctx->owners == SKS_OWNERS_NONE && ctx->filter &&
+		    sks_filter_needs_owners(ctx->filter)))
 		return -EINVAL;
+	if (ctx->owners != SKS_OWNERS_NONE) {
+		/* Holders first: the records are not kept for a join afterwards. */
+		struct sks_snapshot *own = sks_snap_new(ctx);
+
+		if (!own)
+			return -ENOMEM;
+		sks_owner_prepare(proc_root(ctx), ctx->owners, ctx->owner_source, &preload);
+		r = sks_holders_collect(own, proc_root(ctx), ctx->owners, ctx->owner_source,
+					preload, &holders);
+		if (r < 0)
+			return r;
+	}
 	s = sks_snap_new(ctx);
-	if (!s)
+	if (!s) {
+		sks_holders_free(holders);
 		return -ENOMEM;
+	}
+	if (holders) {
+		s->prepare = sks_holders_prepare;
+		s->prepare_data = holders;
+		sks_holders_add_stats(holders, &s->stats);
+	}
 	s->sink = ctx->filter ? filtered_sink : fn;
 	s->sink_data = ctx->filter ? (void *)&fs : userdata;
 	r = compile_bytecode(ctx, s);
@@ -440,6 +461,7 @@ int sks_snapshot_stream(struct sks_ctx *ctx, sks_record_fn fn, void *userdata,
 		*ret_stats = s->stats;
 out:
 	sks_snapshot_free(s);
+	sks_holders_free(holders);
 	return r;
 }
 

@@ -82,6 +82,9 @@ struct sks_snapshot {
 	sks_record_fn sink;
 	void *sink_data;
 	uint64_t streamed; /* records handed to sink so far */
+	/* Called on each batch before the sink sees it (the owners of a streamed dump). */
+	void (*prepare)(const void *data, struct sks_record *recs, size_t n);
+	const void *prepare_data;
 };
 
 /* An empty snapshot with the context's parameters (ctx may be NULL: select everything). */

@@ -78,6 +78,8 @@ int sks_snap_stream_point(struct sks_snapshot *s, bool force)
 
 	if (!s->sink || !s->n || (!force && s->n < SKS_STREAM_BATCH))
 		return 0;
+	if (s->prepare)
+		s->prepare(s->prepare_data, s->recs, s->n);
 	for (i = 0; i < s->n; i++) {
 		int r = s->sink(s->sink_data, &s->recs[i]);
 

@@ -64,9 +64,14 @@ def owners_by_inode(doc):
     return out
 
 
-def collect(sks, args, source):
-    p = run([sks] + args[:1] + ['--json', '--owners=' + source] + args[1:], check_rc=False)
-    return p, (json.loads(p.stdout) if p.returncode == 0 else None)
+def collect(sks, args, source, fmt='--json'):
+    """--json holds the records for a join; --jsonl streams them past holders found first."""
+    p = run([sks] + args[:1] + [fmt, '--owners=' + source] + args[1:], check_rc=False)
+    if p.returncode != 0:
+        return p, None
+    if fmt == '--jsonl':
+        return p, {'records': [json.loads(l) for l in p.stdout.splitlines() if l.strip()]}
+    return p, json.loads(p.stdout)
 
 
 def diff(a, b):
@@ -135,6 +140,13 @@ def compare(res, sks, argv, procs, socks, threads):
     n = sum(1 for v in b.values() if v[0])
     res.check(a == b and n > 0, f'{what}: same owners for all {len(a)} inodes '
               f'({n} with owners)', diff(a, b))
+    # The streamed path (holders first, then the dump) gives the joined owners.
+    for source in ('proc', 'bpf'):
+        p_s, d_s = collect(sks, argv, source, '--jsonl')
+        s = owners_by_inode(d_s) if d_s is not None else {}
+        res.check(d_s is not None and s == a,
+                  f'{what} --jsonl --owners={source}: the same owners streamed as joined',
+                  p_s.stderr.decode(errors='replace') + diff(a, s))
     if argv[0] in ('-anp', '-anpT'):
         check_coverage(res, what, d_bpf, procs, socks, threads)
     return len(a)

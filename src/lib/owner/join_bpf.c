@@ -19,7 +19,7 @@
 /* One wanted socket in one fd table. */
 struct fdrec {
 	uint64_t table, start;
-	uint32_t rec; /* first record of its inode */
+	uint64_t ref; /* sks_join_find(): first record of its inode, or the inode */
 	int32_t pid, tid, fd;
 };
 
@@ -60,16 +60,16 @@ static int reserve(void **p, size_t *cap, size_t n, size_t sz)
 static int on_fd(void *userdata, const struct sks_bpf_fd *r)
 {
 	struct gather *g = userdata;
-	uint32_t rec = sks_join_first(g->ix, r->ino);
+	uint64_t ref = sks_join_find(g->ix, r->ino);
 	int err;
 
 	/* The kernel's filter is a superset, or off: the index decides. */
-	if (rec == SKS_NO_REC || r->pid > INT32_MAX || r->tid > INT32_MAX || r->fd > INT32_MAX)
+	if (ref == SKS_NO_REF || r->pid > INT32_MAX || r->tid > INT32_MAX || r->fd > INT32_MAX)
 		return 0;
 	err = reserve((void **)&g->fds, &g->cap_fds, g->n_fds, sizeof(*g->fds));
 	if (err < 0)
 		return err;
-	g->fds[g->n_fds++] = (struct fdrec){ r->table, r->start, rec, (int32_t)r->pid,
+	g->fds[g->n_fds++] = (struct fdrec){ r->table, r->start, ref, (int32_t)r->pid,
 					     (int32_t)r->tid, (int32_t)r->fd };
 	return 0;
 }
@@ -225,14 +225,14 @@ static int push_table(const struct sks_join_index *ix, struct sks_pairs *pairs,
 	for (i = 0; i < n && fds[i].tid == first; i++) {
 		if (mode == SKS_OWNERS_PROCESS) {
 			/* tid 0: the main table, whose fd numbers are the process's own */
-			r = sks_join_push_chain(ix, pairs, proc, fds[i].rec,
+			r = sks_join_push_chain(ix, pairs, proc, fds[i].ref,
 						first == fds[i].pid ? 0 : first, fds[i].fd);
 			if (r < 0)
 				return r;
 			continue;
 		}
 		for (t = 0; t < n_tasks; t++) {
-			r = sks_join_push_chain(ix, pairs, proc, fds[i].rec, tasks[t].tid,
+			r = sks_join_push_chain(ix, pairs, proc, fds[i].ref, tasks[t].tid,
 						fds[i].fd);
 			if (r < 0)
 				return r;
@@ -289,7 +289,9 @@ int sks_owner_join_bpf(const struct sks_join_index *ix, int rootfd, enum sks_own
 		       struct sks_pairs *pairs, struct sks_join_counts *cnt,
 		       struct sks_proc_info *info)
 {
-	struct sks_owner_bpf_req req = { mode == SKS_OWNERS_THREADS, preload, &ix->inodes };
+	/* Everything wanted (ix->all): no kernel-side filter. */
+	struct sks_owner_bpf_req req = { mode == SKS_OWNERS_THREADS, preload,
+					 ix->all ? NULL : &ix->inodes };
 	struct gather g = { .ix = ix };
 	struct sks_owner_bpf_sink sink = { on_fd, on_task, &g };
 	struct sks_owner_bpf_result res = { 0, 0, 0 };

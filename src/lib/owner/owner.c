@@ -7,6 +7,7 @@
  * uids and start times are read only for processes that hold a wanted socket.
  */
 #include "owner/owner.h"
+#include "owner/holders.h"
 #include "owner/inode_hash.h"
 #include "owner/join.h"
 #include "owner/owner_bpf.h"
@@ -165,7 +166,7 @@ static void *grow(void *p, size_t *cap, size_t n, size_t sz, size_t max)
 	return np;
 }
 
-int sks_pairs_push(struct sks_pairs *p, const struct sks_process *proc, uint32_t rec,
+int sks_pairs_push(struct sks_pairs *p, const struct sks_process *proc, uint64_t key,
 		   int32_t tid, int32_t fd)
 {
 	/* n_owners is 32 bits */
@@ -174,7 +175,7 @@ int sks_pairs_push(struct sks_pairs *p, const struct sks_process *proc, uint32_t
 	if (!v)
 		return -ENOMEM;
 	p->v = v;
-	p->v[p->n++] = (struct sks_pair){ proc, rec, tid, fd };
+	p->v[p->n++] = (struct sks_pair){ proc, key, tid, fd };
 	return 0;
 }
 
@@ -222,7 +223,6 @@ static int scan_fds(struct scan *sc, int dirfd, const char *path, int32_t tid)
 		}
 		while ((d = next_dent(sc->fd_dents, (size_t)n, &off))) {
 			uint64_t ino;
-			uint32_t rec;
 			int32_t num;
 			ssize_t len;
 
@@ -249,8 +249,8 @@ static int scan_fds(struct scan *sc, int dirfd, const char *path, int32_t tid)
 			if (!sks_proc_socket_inode(link, (size_t)len, &ino))
 				continue;
 			st->socket_fds++;
-			rec = sks_join_first(&sc->ix, ino);
-			r = sks_join_push_chain(&sc->ix, &sc->pairs, NULL, rec, tid, num);
+			r = sks_join_push_chain(&sc->ix, &sc->pairs, NULL, sks_join_find(&sc->ix, ino),
+						tid, num);
 			if (r < 0)
 				goto out;
 		}
@@ -341,7 +341,7 @@ static int copy_pairs(struct scan *sc, const struct table *t, int32_t tid)
 	int r;
 
 	for (i = t->start; i < t->end; i++) {
-		r = sks_pairs_push(&sc->pairs, NULL, sc->pairs.v[i].rec, tid, sc->pairs.v[i].fd);
+		r = sks_pairs_push(&sc->pairs, NULL, sc->pairs.v[i].key, tid, sc->pairs.v[i].fd);
 		if (r < 0)
 			return r;
 	}
@@ -610,7 +610,7 @@ static int worker_merge(struct scan *sc, struct scan *w)
 	for (size_t i = 0; i < w->pairs.n && r >= 0; i++) {
 		const struct sks_pair *p = &w->pairs.v[i];
 
-		r = sks_pairs_push(&sc->pairs, p->proc, p->rec, p->tid, p->fd);
+		r = sks_pairs_push(&sc->pairs, p->proc, p->key, p->tid, p->fd);
 	}
 	sc->cnt.procs_scanned += w->cnt.procs_scanned;
 	sc->cnt.procs_vanished += w->cnt.procs_vanished;
@@ -803,13 +803,47 @@ static size_t tidy_owners(struct sks_owner *o, size_t n, enum sks_owner_mode mod
 }
 
 /*
- * Group the pairs per record with a counting sort (linear, stable), into one
- * arena block sliced per record.
+ * Group the pairs by key (< n_groups) with a counting sort (linear,
+ * stable) into slab, tidy each group and pack them: group g's owners end
+ * up in slab[g ? end[g - 1] : 0, end[g]).  end has n_groups entries.
  */
+void sks_owner_group_pairs(const struct sks_pairs *p, size_t n_groups, enum sks_owner_mode mode,
+			struct sks_owner *slab, uint32_t *end)
+{
+	uint32_t from = 0, to = 0;
+	size_t i;
+
+	memset(end, 0, n_groups * sizeof(*end));
+	for (i = 0; i < p->n; i++)
+		end[p->v[i].key]++;
+	/* end[g] becomes where group g starts; filling advances it to where g ends */
+	for (i = 0; i < n_groups; i++) {
+		uint32_t c = end[i];
+
+		end[i] = from;
+		from += c;
+	}
+	for (i = 0; i < p->n; i++) {
+		const struct sks_pair *q = &p->v[i];
+
+		slab[end[q->key]++] = (struct sks_owner){ q->proc, q->tid, q->fd };
+	}
+	for (i = 0, from = 0; i < n_groups; i++) {
+		size_t n = tidy_owners(slab + from, end[i] - from, mode);
+
+		if (to != from)
+			memmove(slab + to, slab + from, n * sizeof(*slab));
+		from = end[i];
+		to += (uint32_t)n;
+		end[i] = to;
+	}
+}
+
+/* The pairs (keys: record indexes) grouped per record, into one arena block sliced per record. */
 static int attach(struct scan *sc)
 {
 	struct sks_snapshot *s = sc->s;
-	struct sks_owner *slab = NULL;
+	struct sks_owner *slab;
 	uint32_t *end;
 	size_t i;
 
@@ -817,28 +851,18 @@ static int attach(struct scan *sc)
 		return 0;
 	if (sc->pairs.n > SIZE_MAX / sizeof(*slab))
 		return -ENOMEM;
-	end = calloc(s->n + 1, sizeof(*end));
+	end = malloc(s->n * sizeof(*end));
 	slab = sks_snap_alloc(s, sc->pairs.n * sizeof(*slab));
 	if (!end || !slab) {
 		free(end);
 		return -ENOMEM;
 	}
-	for (i = 0; i < sc->pairs.n; i++)
-		end[sc->pairs.v[i].rec + 1]++;
-	for (i = 1; i <= s->n; i++)
-		end[i] += end[i - 1];
-	/* end[r] is now where record r starts; filling advances it to where r ends */
-	for (i = 0; i < sc->pairs.n; i++) {
-		const struct sks_pair *p = &sc->pairs.v[i];
-
-		slab[end[p->rec]++] = (struct sks_owner){ p->proc, p->tid, p->fd };
-	}
+	sks_owner_group_pairs(&sc->pairs, s->n, sc->mode, slab, end);
 	for (i = 0; i < s->n; i++) {
 		uint32_t first = i ? end[i - 1] : 0;
-		struct sks_record *rec = &s->recs[i];
 
-		rec->owners = slab + first;
-		rec->n_owners = (uint32_t)tidy_owners(slab + first, end[i] - first, sc->mode);
+		s->recs[i].owners = slab + first;
+		s->recs[i].n_owners = end[i] - first;
 	}
 	free(end);
 	return 0;
@@ -1023,17 +1047,17 @@ static int find_holders(struct scan *sc, int rootfd, unsigned flags)
 	return scan_root(sc, rootfd);
 }
 
-static int join(struct sks_snapshot *s, const char *proc_root, enum sks_owner_mode mode,
-		unsigned flags, sks_owner_bpf_run_fn bpf_run, struct sks_owner_bpf_preload *preload)
+/*
+ * A scan of proc_root for s, in *ret_sc and *ret_rootfd; preload is taken
+ * over (freed on failure).  0 or -errno.
+ */
+static int scan_open(struct sks_snapshot *s, const char *proc_root, enum sks_owner_mode mode,
+		     sks_owner_bpf_run_fn bpf_run, struct sks_owner_bpf_preload *preload,
+		     struct scan **ret_sc, int *ret_rootfd)
 {
 	struct scan *sc;
 	int rootfd, r;
-	size_t i;
 
-	if (mode != SKS_OWNERS_PROCESS && mode != SKS_OWNERS_THREADS) {
-		sks_owner_bpf_preload_free(preload);
-		return mode == SKS_OWNERS_NONE ? 0 : -EINVAL;
-	}
 	rootfd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	sc = rootfd < 0 ? NULL : calloc(1, sizeof(*sc));
 	if (!sc) {
@@ -1048,6 +1072,45 @@ static int join(struct sks_snapshot *s, const char *proc_root, enum sks_owner_mo
 	sc->info.s = s;
 	sc->bpf_run = bpf_run;
 	sc->preload = preload;
+	*ret_sc = sc;
+	*ret_rootfd = rootfd;
+	return 0;
+}
+
+void sks_owner_add_counts(struct sks_stats *st, const struct sks_join_counts *c)
+{
+	st->procs_scanned += c->procs_scanned;
+	st->procs_vanished += c->procs_vanished;
+	st->procs_denied += c->procs_denied;
+	st->fds_scanned += c->fds_scanned;
+	st->socket_fds += c->socket_fds;
+}
+
+static void warn_denied(struct sks_snapshot *s, uint64_t denied)
+{
+	if (!denied)
+		return;
+	sks_snap_warn(s, SKS_WARN_PERMISSION, EACCES,
+		      "could not inspect %llu process%s (reading /proc/PID/fd needs "
+		      "CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH): their sockets may show "
+		      "no owner",
+		      (unsigned long long)denied, denied == 1 ? "" : "es");
+}
+
+static int join(struct sks_snapshot *s, const char *proc_root, enum sks_owner_mode mode,
+		unsigned flags, sks_owner_bpf_run_fn bpf_run, struct sks_owner_bpf_preload *preload)
+{
+	struct scan *sc = NULL;
+	int rootfd = -1, r;
+	size_t i;
+
+	if (mode != SKS_OWNERS_PROCESS && mode != SKS_OWNERS_THREADS) {
+		sks_owner_bpf_preload_free(preload);
+		return mode == SKS_OWNERS_NONE ? 0 : -EINVAL;
+	}
+	r = scan_open(s, proc_root, mode, bpf_run, preload, &sc, &rootfd);
+	if (r < 0)
+		return r;
 	r = build_index(sc);
 	if (r < 0)
 		goto out;
@@ -1064,21 +1127,11 @@ static int join(struct sks_snapshot *s, const char *proc_root, enum sks_owner_mo
 		if (r < 0)
 			goto out;
 	}
-	s->stats.procs_scanned += sc->cnt.procs_scanned;
-	s->stats.procs_vanished += sc->cnt.procs_vanished;
-	s->stats.procs_denied += sc->cnt.procs_denied;
-	s->stats.fds_scanned += sc->cnt.fds_scanned;
-	s->stats.socket_fds += sc->cnt.socket_fds;
+	sks_owner_add_counts(&s->stats, &sc->cnt);
 	for (i = 0; i < s->n; i++)
 		s->recs[i].no_owner = (uint8_t)sks_owner_reason(&s->recs[i], sc->cnt.procs_denied,
 								sc->cnt.procs_vanished);
-	if (sc->cnt.procs_denied)
-		sks_snap_warn(s, SKS_WARN_PERMISSION, EACCES,
-			      "could not inspect %llu process%s (reading /proc/PID/fd needs "
-			      "CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH): their sockets may show "
-			      "no owner",
-			      (unsigned long long)sc->cnt.procs_denied,
-			      sc->cnt.procs_denied == 1 ? "" : "es");
+	warn_denied(s, sc->cnt.procs_denied);
 out:
 	scan_free(sc);
 	close(rootfd);
@@ -1120,23 +1173,95 @@ void sks_owner_prepare(const char *proc_root, enum sks_owner_mode mode,
 		*ret = NULL;
 }
 
+/* SKS_OWNER_* flags for a source, or -EINVAL. */
+static int source_flags(enum sks_owner_source source)
+{
+	switch (source) {
+	case SKS_OWNER_SOURCE_AUTO:
+		return SKS_OWNER_BPF_AUTO;
+	case SKS_OWNER_SOURCE_PROC:
+		return 0;
+	case SKS_OWNER_SOURCE_BPF:
+		return SKS_OWNER_BPF;
+	}
+	return -EINVAL;
+}
+
 int sks_owner_join_source(struct sks_snapshot *s, const char *proc_root, enum sks_owner_mode mode,
 			  enum sks_owner_source source, struct sks_owner_bpf_preload *preload)
 {
-	static const unsigned flags[] = {
-		[SKS_OWNER_SOURCE_AUTO] = SKS_OWNER_BPF_AUTO,
-		[SKS_OWNER_SOURCE_PROC] = 0,
-		[SKS_OWNER_SOURCE_BPF] = SKS_OWNER_BPF,
-	};
+	int flags = source_flags(source);
 
-	if ((unsigned)source >= sizeof(flags) / sizeof(flags[0])) {
+	if (flags < 0) {
 		sks_owner_bpf_preload_free(preload);
-		return -EINVAL;
+		return flags;
 	}
-	return join(s, proc_root, mode, flags[source], sks_owner_bpf_run, preload);
+	return join(s, proc_root, mode, (unsigned)flags, sks_owner_bpf_run, preload);
 }
 
 int sks_owner_join(struct sks_snapshot *s, const char *proc_root, enum sks_owner_mode mode)
 {
 	return sks_owner_join_flags(s, proc_root, mode, 0);
+}
+
+static int holders_collect(struct sks_snapshot *own, const char *proc_root,
+			   enum sks_owner_mode mode, unsigned flags, sks_owner_bpf_run_fn bpf_run,
+			   struct sks_owner_bpf_preload *preload, struct sks_holders **ret)
+{
+	struct sks_holders *h;
+	struct scan *sc = NULL;
+	int rootfd = -1, r;
+
+	*ret = NULL;
+	if (mode != SKS_OWNERS_PROCESS && mode != SKS_OWNERS_THREADS) {
+		sks_snapshot_free(own);
+		sks_owner_bpf_preload_free(preload);
+		return -EINVAL;
+	}
+	r = sks_holders_new(own, &h);
+	if (r >= 0)
+		r = scan_open(own, proc_root, mode, bpf_run, preload, &sc, &rootfd);
+	else
+		sks_owner_bpf_preload_free(preload);
+	if (r < 0) {
+		sks_holders_free(h);
+		return r;
+	}
+	sc->ix.all = true;
+	r = find_holders(sc, rootfd, flags);
+	if (r >= 0)
+		r = sks_holders_build(h, &sc->pairs, mode);
+	sks_holders_set_counts(h, &sc->cnt);
+	scan_free(sc);
+	close(rootfd);
+	if (r < 0) {
+		sks_holders_free(h);
+		return r;
+	}
+	warn_denied(own, sks_holders_counts(h)->procs_denied);
+	*ret = h;
+	return 0;
+}
+
+int sks_holders_collect(struct sks_snapshot *own, const char *proc_root, enum sks_owner_mode mode,
+			enum sks_owner_source source, struct sks_owner_bpf_preload *preload,
+			struct sks_holders **ret)
+{
+	int flags = source_flags(source);
+
+	if (flags < 0) {
+		*ret = NULL;
+		sks_snapshot_free(own);
+		sks_owner_bpf_preload_free(preload);
+		return flags;
+	}
+	return holders_collect(own, proc_root, mode, (unsigned)flags, sks_owner_bpf_run, preload,
+			       ret);
+}
+
+int sks_holders_collect_fake_bpf(struct sks_snapshot *own, const char *proc_root,
+				 enum sks_owner_mode mode, sks_owner_bpf_run_fn run,
+				 struct sks_holders **ret)
+{
+	return holders_collect(own, proc_root, mode, SKS_OWNER_BPF, run, NULL, ret);
 }

@@ -38,4 +38,25 @@ int sks_owner_join_source(struct sks_snapshot *s, const char *proc_root, enum sk
 void sks_owner_prepare(const char *proc_root, enum sks_owner_mode mode,
 		       enum sks_owner_source source, struct sks_owner_bpf_preload **ret);
 
+/*
+ * Holders first, for records still to come (a streamed dump): every socket
+ * fd of every process under proc_root, found as sks_owner_join_source()
+ * would, grouped per inode.  Details are read for every process holding a
+ * socket, since which ones are wanted is not known yet.  own (a snapshot
+ * of the context, holding no records) keeps the processes' details, takes
+ * the warnings and is freed with the result, or on failure, as is preload.
+ * 0 and *ret, or -errno as sks_owner_join_source().
+ */
+struct sks_holders;
+int sks_holders_collect(struct sks_snapshot *own, const char *proc_root, enum sks_owner_mode mode,
+			enum sks_owner_source source, struct sks_owner_bpf_preload *preload,
+			struct sks_holders **ret);
+/* Set rec's owners (borrowed from h) and no_owner, as sks_owner_join() would. */
+void sks_holders_attach(const struct sks_holders *h, struct sks_record *rec);
+/* The same for recs[0..n), as a snapshot's prepare hook (data: the holders). */
+void sks_holders_prepare(const void *data, struct sks_record *recs, size_t n);
+/* Add the scan's procs_* and *fds counters to st. */
+void sks_holders_add_stats(const struct sks_holders *h, struct sks_stats *st);
+void sks_holders_free(struct sks_holders *h);
+
 #endif

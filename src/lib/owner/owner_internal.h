@@ -31,6 +31,11 @@ int sks_owner_join_flags(struct sks_snapshot *s, const char *proc_root, enum sks
 int sks_owner_join_fake_bpf(struct sks_snapshot *s, const char *proc_root,
 			    enum sks_owner_mode mode, sks_owner_bpf_run_fn run);
 
+/* sks_holders_collect() with SKS_OWNER_SOURCE_BPF and the iterators' records made by run. */
+int sks_holders_collect_fake_bpf(struct sks_snapshot *own, const char *proc_root,
+				 enum sks_owner_mode mode, sks_owner_bpf_run_fn run,
+				 struct sks_holders **ret);
+
 /*
  * enum sks_no_owner for rec after a scan that could not inspect procs_denied
  * processes and saw procs_vanished exit: NONE when it has owners; KERNEL for

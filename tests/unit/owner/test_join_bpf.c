@@ -156,6 +156,75 @@ static void test_thread_mode(void **state)
 }
 
 /*
+ * Holders first (a streamed dump): every socket fd found before the
+ * records exist, then each record looked up, must give each record the
+ * owners and missing-owner reason of the join, from /proc and from BPF.
+ */
+static void compare_holders(enum sks_owner_mode mode, bool reverse)
+{
+	struct sks_snapshot *p = basic_snapshot(), *q = basic_snapshot(), *b = basic_snapshot();
+	struct sks_holders *hp, *hb;
+	struct sks_stats st = { 0 };
+
+	use_basic(reverse);
+	assert_int_equal(sks_owner_join(p, basic_root, mode), 0);
+	assert_int_equal(sks_holders_collect(sks_snap_new(NULL), basic_root, mode,
+					     SKS_OWNER_SOURCE_PROC, NULL, &hp),
+			 0);
+	assert_int_equal(sks_holders_collect_fake_bpf(sks_snap_new(NULL), basic_root, mode,
+						      fake_run, &hb),
+			 0);
+	sks_holders_prepare(hp, q->recs, q->n);
+	sks_holders_prepare(hb, b->recs, b->n);
+	same_owners(p, q);
+	same_owners(p, b);
+	/* The same scan of the tree: the same counts as the join's. */
+	sks_holders_add_stats(hp, &st);
+	assert_int_equal(st.procs_scanned, p->stats.procs_scanned);
+	assert_int_equal(st.procs_vanished, p->stats.procs_vanished);
+	assert_int_equal(st.procs_denied, p->stats.procs_denied);
+	assert_int_equal(st.fds_scanned, p->stats.fds_scanned);
+	assert_int_equal(st.socket_fds, p->stats.socket_fds);
+	/* The fake kernel's socket 4242, which no record wants, is counted too. */
+	st = (struct sks_stats){ 0 };
+	sks_holders_add_stats(hb, &st);
+	assert_int_equal(st.socket_fds, fake.n_fds);
+	sks_holders_free(hp);
+	sks_holders_free(hb);
+	sks_snapshot_free(p);
+	sks_snapshot_free(q);
+	sks_snapshot_free(b);
+}
+
+static void test_holders(void **state)
+{
+	(void)state;
+	compare_holders(SKS_OWNERS_PROCESS, false);
+	compare_holders(SKS_OWNERS_PROCESS, true);
+	compare_holders(SKS_OWNERS_THREADS, false);
+	compare_holders(SKS_OWNERS_THREADS, true);
+}
+
+/* No socket fd anywhere: every record is "not found", none crashes the lookup. */
+static void test_holders_empty(void **state)
+{
+	struct sks_snapshot *s = basic_snapshot();
+	struct sks_holders *h;
+
+	(void)state;
+	fake = (typeof(fake)){ NULL, 0, NULL, 0, 0, false, false };
+	assert_int_equal(sks_holders_collect_fake_bpf(sks_snap_new(NULL), basic_root,
+						      SKS_OWNERS_PROCESS, fake_run, &h),
+			 0);
+	sks_holders_prepare(h, s->recs, s->n);
+	assert_int_equal(rec_by_inode(s, 1000)->n_owners, 0);
+	assert_int_equal(rec_by_inode(s, 1000)->no_owner, SKS_NO_OWNER_NOT_FOUND);
+	assert_int_equal(s->recs[s->n - 1].no_owner, SKS_NO_OWNER_KERNEL);
+	sks_holders_free(h);
+	sks_snapshot_free(s);
+}
+
+/*
  * Threads 502 and 503 share a private table (503 was cloned by 502 with
  * CLONE_FILES): the kernel reports it twice.  Process mode lists it once,
  * under the first tid, as the /proc scan does; thread mode under both.
@@ -246,6 +315,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_process_mode),
 		cmocka_unit_test(test_thread_mode),
+		cmocka_unit_test(test_holders),
+		cmocka_unit_test(test_holders_empty),
 		cmocka_unit_test(test_shared_private_table),
 		cmocka_unit_test(test_vanished_holder),
 		cmocka_unit_test(test_run_error),
