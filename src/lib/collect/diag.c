@@ -7,6 +7,7 @@
  */
 #include "collect/collect.h"
 #include "collect/diag_parse.h"
+#include "collect/readahead.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -365,7 +366,8 @@ static ssize_t mnl_recv(void *userdata, void *buf, size_t len)
 int sks_diag_collect(struct sks_snapshot *s, uint32_t tables, uint32_t *ret_done,
 		     uint32_t *ret_unsupported)
 {
-	struct sks_diag_transport t = { .send = mnl_send, .recv = mnl_recv };
+	struct sks_diag_transport t = { .send = mnl_send, .recv = mnl_recv }, rt;
+	struct sks_readahead *ra = NULL;
 	int rcvbuf = DIAG_RCVBUF, fd, r;
 	struct mnl_socket *nl;
 
@@ -382,7 +384,14 @@ int sks_diag_collect(struct sks_snapshot *s, uint32_t tables, uint32_t *ret_done
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	t.userdata = nl;
 	t.portid = mnl_socket_get_portid(nl);
-	r = sks_diag_collect_with(s, &t, tables & SKS_TABLE_ALL, ret_done, ret_unsupported);
+	/* No thread (or no memory for it): the same dump, unhurried. */
+	if (sks_readahead_start(&t, DIAG_BUF_SIZE, &ra, &rt) == 0)
+		r = sks_diag_collect_with(s, &rt, tables & SKS_TABLE_ALL, ret_done,
+					  ret_unsupported);
+	else
+		r = sks_diag_collect_with(s, &t, tables & SKS_TABLE_ALL, ret_done,
+					  ret_unsupported);
+	sks_readahead_stop(ra);
 out:
 	mnl_socket_close(nl);
 	return r;
