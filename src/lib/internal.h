@@ -36,6 +36,12 @@ void sks_arena_release(struct sks_arena *a);
 /* util/sysio.c.  Read at most cap bytes of dirfd/name: the length, or -errno. */
 ssize_t sks_read_at(int dirfd, const char *name, char *buf, size_t cap);
 /*
+ * Ask for transparent huge pages over the 2 MiB-aligned middle of a big,
+ * freshly allocated block p[0..len) (the owner join's arrays of 10-20 MiB
+ * at 400k sockets).  Advice only: small blocks and failures are ignored.
+ */
+void sks_advise_huge(void *p, size_t len);
+/*
  * Enter ctx's network namespace (a no-op for NULL or the caller's own);
  * *ret_old is what sks_netns_leave() needs to switch back.  0 or -errno.
  */

@@ -7,7 +7,7 @@
  */
 #include "collect/collect.h"
 #include "collect/diag_parse.h"
-#include "collect/readahead.h"
+#include "util/readahead.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -350,6 +350,22 @@ static int mnl_send(void *userdata, const void *msg, size_t len)
 	return mnl_socket_sendto(userdata, msg, len) < 0 ? -errno : 0;
 }
 
+/* Does this reply end its dump?  A malformed one does too: the parser will say why. */
+static bool ends_dump(const void *buf, size_t n)
+{
+	const struct nlmsghdr *h = buf;
+
+	while (n >= sizeof(*h)) {
+		if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > n)
+			return true;
+		if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR)
+			return true;
+		n -= NLMSG_ALIGN(h->nlmsg_len) < n ? NLMSG_ALIGN(h->nlmsg_len) : n;
+		h = (const struct nlmsghdr *)((const char *)h + NLMSG_ALIGN(h->nlmsg_len));
+	}
+	return false;
+}
+
 static ssize_t mnl_recv(void *userdata, void *buf, size_t len)
 {
 	for (;;) {
@@ -366,7 +382,8 @@ static ssize_t mnl_recv(void *userdata, void *buf, size_t len)
 int sks_diag_collect(struct sks_snapshot *s, uint32_t tables, uint32_t *ret_done,
 		     uint32_t *ret_unsupported)
 {
-	struct sks_diag_transport t = { .send = mnl_send, .recv = mnl_recv }, rt;
+	struct sks_diag_transport t = { .send = mnl_send, .recv = mnl_recv };
+	struct sks_readahead_io io = { mnl_send, mnl_recv, ends_dump, NULL }, rio;
 	struct sks_readahead *ra = NULL;
 	int rcvbuf = DIAG_RCVBUF, fd, r;
 	struct mnl_socket *nl;
@@ -383,12 +400,15 @@ int sks_diag_collect(struct sks_snapshot *s, uint32_t tables, uint32_t *ret_done
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	t.userdata = nl;
+	io.userdata = nl;
 	t.portid = mnl_socket_get_portid(nl);
 	/* No thread (or no memory for it): the same dump, unhurried. */
-	if (sks_readahead_start(&t, DIAG_BUF_SIZE, &ra, &rt) == 0)
+	if (sks_readahead_start(&io, DIAG_BUF_SIZE, &ra, &rio) == 0) {
+		struct sks_diag_transport rt = { rio.send, rio.recv, rio.userdata, t.portid };
+
 		r = sks_diag_collect_with(s, &rt, tables & SKS_TABLE_ALL, ret_done,
 					  ret_unsupported);
-	else
+	} else
 		r = sks_diag_collect_with(s, &t, tables & SKS_TABLE_ALL, ret_done,
 					  ret_unsupported);
 	sks_readahead_stop(ra);

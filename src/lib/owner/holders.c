@@ -29,6 +29,9 @@ struct entry {
 	const struct sks_owner *owners;
 };
 
+/* How many pairs ahead building prefetches their slots (a few hundred ns of misses). */
+#define PREFETCH 16
+
 struct sks_holders {
 	struct sks_snapshot *s; /* the processes' and user names' arena; warnings */
 	struct entry *tab;
@@ -104,6 +107,7 @@ int sks_holders_build(struct sks_holders *h, struct sks_pairs *p, enum sks_owner
 	h->tab = calloc(slots, sizeof(*h->tab));
 	if (!h->tab)
 		return -ENOMEM;
+	sks_advise_huge(h->tab, slots * sizeof(*h->tab));
 	h->mask = slots - 1;
 	while (((size_t)1 << h->bits) < slots)
 		h->bits++;
@@ -111,6 +115,9 @@ int sks_holders_build(struct sks_holders *h, struct sks_pairs *p, enum sks_owner
 	for (i = 0, k = 0; i < p->n; i++) {
 		size_t e;
 
+		/* The table is far bigger than the cache: ask for slots ahead. */
+		if (i + PREFETCH < p->n && p->v[i + PREFETCH].key <= UINT32_MAX)
+			__builtin_prefetch(&h->tab[home(h, (uint32_t)p->v[i + PREFETCH].key)], 1);
 		if (!p->v[i].key || p->v[i].key > UINT32_MAX)
 			continue;
 		e = find(h, (uint32_t)p->v[i].key);
@@ -125,6 +132,8 @@ int sks_holders_build(struct sks_holders *h, struct sks_pairs *p, enum sks_owner
 		free(end);
 		return -ENOMEM;
 	}
+	sks_advise_huge(h->slab, p->n * sizeof(*h->slab));
+	sks_advise_huge(end, slots * sizeof(*end));
 	sks_owner_group_pairs(p, slots, mode, h->slab, end);
 	for (i = 0; i < slots; i++) {
 		uint32_t first = i ? end[i - 1] : 0;

@@ -36,6 +36,8 @@ struct sks_pairs {
 /* Append one pair; 0 or -ENOMEM (at most UINT32_MAX: n_owners is 32 bits). */
 int sks_pairs_push(struct sks_pairs *p, const struct sks_process *proc, uint64_t key,
 		   int32_t tid, int32_t fd);
+/* Room for n pairs in all (one allocation instead of doublings); 0 or -ENOMEM. */
+int sks_pairs_reserve(struct sks_pairs *p, size_t n);
 void sks_pairs_release(struct sks_pairs *p);
 
 /*

@@ -52,6 +52,7 @@ static int reserve(void **p, size_t *cap, size_t n, size_t sz)
 	np = realloc(*p, ncap * sz);
 	if (!np)
 		return -ENOMEM;
+	sks_advise_huge(np, ncap * sz);
 	*p = np;
 	*cap = ncap;
 	return 0;
@@ -307,6 +308,12 @@ int sks_owner_join_bpf(const struct sks_join_index *ix, int rootfd, enum sks_own
 	sort(g.fds, g.n_fds, sizeof(*g.fds), cmp_fd);
 	sort(g.tasks, g.n_tasks, sizeof(*g.tasks), cmp_task);
 	calibrate(&cal, rootfd, res.self_start);
+	/* Process mode makes at most one pair per record (per chain record when records repeat). */
+	if (mode == SKS_OWNERS_PROCESS && ix->all) {
+		r = sks_pairs_reserve(pairs, pairs->n + g.n_fds);
+		if (r < 0)
+			goto out;
+	}
 	r = make_pairs(&g, rootfd, mode, &cal, pairs, cnt, info);
 out:
 	free(g.fds);

@@ -161,8 +161,10 @@ static void *grow(void *p, size_t *cap, size_t n, size_t sz, size_t max)
 	if (ncap > SIZE_MAX / sz)
 		return NULL;
 	np = realloc(p, ncap * sz);
-	if (np)
+	if (np) {
 		*cap = ncap;
+		sks_advise_huge(np, ncap * sz);
+	}
 	return np;
 }
 
@@ -176,6 +178,23 @@ int sks_pairs_push(struct sks_pairs *p, const struct sks_process *proc, uint64_t
 		return -ENOMEM;
 	p->v = v;
 	p->v[p->n++] = (struct sks_pair){ proc, key, tid, fd };
+	return 0;
+}
+
+int sks_pairs_reserve(struct sks_pairs *p, size_t n)
+{
+	struct sks_pair *v;
+
+	if (n <= p->cap)
+		return 0;
+	if (n > UINT32_MAX || n > SIZE_MAX / sizeof(*v))
+		return -ENOMEM;
+	v = realloc(p->v, n * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	sks_advise_huge(v, n * sizeof(*v));
+	p->v = v;
+	p->cap = n;
 	return 0;
 }
 
@@ -807,6 +826,8 @@ static size_t tidy_owners(struct sks_owner *o, size_t n, enum sks_owner_mode mod
  * stable) into slab, tidy each group and pack them: group g's owners end
  * up in slab[g ? end[g - 1] : 0, end[g]).  end has n_groups entries.
  */
+#define GROUP_PREFETCH 16
+
 void sks_owner_group_pairs(const struct sks_pairs *p, size_t n_groups, enum sks_owner_mode mode,
 			struct sks_owner *slab, uint32_t *end)
 {
@@ -814,8 +835,12 @@ void sks_owner_group_pairs(const struct sks_pairs *p, size_t n_groups, enum sks_
 	size_t i;
 
 	memset(end, 0, n_groups * sizeof(*end));
-	for (i = 0; i < p->n; i++)
+	/* Keys come in scan order, random to end[] and slab: prefetch ahead. */
+	for (i = 0; i < p->n; i++) {
+		if (i + GROUP_PREFETCH < p->n)
+			__builtin_prefetch(&end[p->v[i + GROUP_PREFETCH].key], 1);
 		end[p->v[i].key]++;
+	}
 	/* end[g] becomes where group g starts; filling advances it to where g ends */
 	for (i = 0; i < n_groups; i++) {
 		uint32_t c = end[i];
@@ -826,6 +851,8 @@ void sks_owner_group_pairs(const struct sks_pairs *p, size_t n_groups, enum sks_
 	for (i = 0; i < p->n; i++) {
 		const struct sks_pair *q = &p->v[i];
 
+		if (i + GROUP_PREFETCH < p->n)
+			__builtin_prefetch(&end[p->v[i + GROUP_PREFETCH].key], 1);
 		slab[end[q->key]++] = (struct sks_owner){ q->proc, q->tid, q->fd };
 	}
 	for (i = 0, from = 0; i < n_groups; i++) {

@@ -9,7 +9,33 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <unistd.h>
+
+/*
+ * Faulting in 4 KiB pages one at a time is what big arrays cost most to
+ * fill on a VM: at 400k sockets / 1000 processes the owner join's arrays
+ * take ~40 MiB, ~10k faults, and huge pages took -tanp --owners=bpf from
+ * 0.84 to 0.72 s (medians of 7) for ~4 MiB more peak RSS.  Only blocks of
+ * HUGE_MIN and more, where the rounding costs little.
+ */
+#define HUGE_PAGE ((uintptr_t)2 << 20)
+#define HUGE_MIN ((size_t)8 << 20)
+
+void sks_advise_huge(void *p, size_t len)
+{
+#ifdef MADV_HUGEPAGE
+	uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	uintptr_t b = ((uintptr_t)p + len) & ~(HUGE_PAGE - 1);
+
+	if (p && len >= HUGE_MIN && b > a)
+		(void)madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)len;
+#endif
+}
 
 ssize_t sks_read_at(int dirfd, const char *name, char *buf, size_t cap)
 {

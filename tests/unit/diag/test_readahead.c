@@ -17,7 +17,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "collect/readahead.h"
+#include "util/readahead.h"
 
 #define REPLY_MAX 256
 
@@ -84,7 +84,19 @@ static ssize_t fake_recv(void *userdata, void *buf, size_t len)
 	return (ssize_t)make_reply(buf, i, last, k.end_type);
 }
 
-static const struct sks_diag_transport fake = { fake_send, fake_recv, NULL, 0 };
+/* The netlink end test, as diag.c's: the reply holding NLMSG_DONE or NLMSG_ERROR. */
+static bool fake_ends(const void *buf, size_t n)
+{
+	const struct nlmsghdr *h = buf;
+
+	for (; n >= sizeof(*h) && h->nlmsg_len >= sizeof(*h) && h->nlmsg_len <= n;
+	     n -= NLMSG_ALIGN(h->nlmsg_len), h = (const void *)((const char *)h + NLMSG_ALIGN(h->nlmsg_len)))
+		if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR)
+			return true;
+	return false;
+}
+
+static const struct sks_readahead_io fake = { fake_send, fake_recv, fake_ends, NULL };
 
 static void reset(unsigned n_replies, unsigned end_type)
 {
@@ -98,7 +110,7 @@ static void reset(unsigned n_replies, unsigned end_type)
 }
 
 /* Read one dump through t, checking each reply against the fake's. */
-static void read_dump(const struct sks_diag_transport *t, unsigned n_replies, unsigned end_type)
+static void read_dump(const struct sks_readahead_io *t, unsigned n_replies, unsigned end_type)
 {
 	char buf[REPLY_MAX], want[REPLY_MAX];
 	unsigned i;
@@ -117,7 +129,7 @@ static void read_dump(const struct sks_diag_transport *t, unsigned n_replies, un
 
 static void test_replies_in_order(void **state)
 {
-	struct sks_diag_transport t;
+	struct sks_readahead_io t;
 	struct sks_readahead *ra;
 
 	(void)state;
@@ -136,7 +148,7 @@ static void test_replies_in_order(void **state)
 
 static void test_recv_error(void **state)
 {
-	struct sks_diag_transport t;
+	struct sks_readahead_io t;
 	struct sks_readahead *ra;
 	char buf[REPLY_MAX];
 
@@ -156,7 +168,7 @@ static void test_recv_error(void **state)
 
 static void test_short_buffer(void **state)
 {
-	struct sks_diag_transport t;
+	struct sks_readahead_io t;
 	struct sks_readahead *ra;
 	char buf[REPLY_MAX];
 
@@ -171,7 +183,7 @@ static void test_short_buffer(void **state)
 /* A caller that gives up mid-dump (a parse error): stop returns, nothing leaks (ASan). */
 static void test_stop_mid_dump(void **state)
 {
-	struct sks_diag_transport t;
+	struct sks_readahead_io t;
 	struct sks_readahead *ra;
 	char buf[REPLY_MAX];
 
@@ -183,13 +195,13 @@ static void test_stop_mid_dump(void **state)
 	assert_true(t.recv(t.userdata, buf, sizeof(buf)) > 0);
 	sks_readahead_stop(ra);
 	/* The ring bounds what was read ahead. */
-	assert_true(k.recvs <= 1 + 4 + 1);
+	assert_true(k.recvs <= 1 + 8 + 1);
 }
 
 /* Started and stopped without a dump: no recv() at all. */
 static void test_idle(void **state)
 {
-	struct sks_diag_transport t;
+	struct sks_readahead_io t;
 	struct sks_readahead *ra;
 
 	(void)state;
