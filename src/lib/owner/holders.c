@@ -21,12 +21,22 @@
 
 /*
  * Socket inodes are 32 bits: the kernel numbers them with get_next_ino(),
- * and inet_diag carries them as __u32.  n is the inode's owner count.
+ * and inet_diag carries them as __u32.  Most sockets have one owner, kept
+ * in the entry itself; an inode with several (MULTI set in n) points into
+ * the slab, where they are grouped and sorted.
  */
+#define MULTI (UINT32_C(1) << 31)
+
 struct entry {
 	uint32_t ino; /* 0: empty */
-	uint32_t n;
-	const struct sks_owner *owners;
+	uint32_t n;   /* owner count, | MULTI */
+	union {
+		struct sks_owner one;
+		struct {
+			const struct sks_owner *owners;
+			uint32_t group; /* while building: its group in the slab */
+		} multi;
+	} u;
 };
 
 /* How many pairs ahead building prefetches their slots (a few hundred ns of misses). */
@@ -37,7 +47,7 @@ struct sks_holders {
 	struct entry *tab;
 	size_t mask;		/* slots - 1; slots a power of two */
 	unsigned bits;		/* log2(slots) */
-	struct sks_owner *slab; /* every inode's owners, packed */
+	struct sks_owner *slab; /* the owners of inodes with several, grouped */
 	struct sks_join_counts cnt;
 };
 
@@ -91,10 +101,25 @@ const struct sks_join_counts *sks_holders_counts(const struct sks_holders *h)
 	return &h->cnt;
 }
 
+/* Move entry e's single owner to the extra pairs, which group its owners. */
+static int make_multi(struct entry *e, uint32_t *n_groups, struct sks_pairs *extra)
+{
+	const struct sks_owner *o = &e->u.one;
+	int r = sks_pairs_push(extra, o->proc, *n_groups, o->tid, o->fd);
+
+	if (r < 0)
+		return r;
+	e->u.multi.group = (*n_groups)++;
+	e->n |= MULTI;
+	return 0;
+}
+
 int sks_holders_build(struct sks_holders *h, struct sks_pairs *p, enum sks_owner_mode mode)
 {
-	size_t slots = 16, i, k;
-	uint32_t *end;
+	struct sks_pairs extra = { NULL, 0, 0 };
+	size_t slots = 16, i;
+	uint32_t n_groups = 0, *end = NULL;
+	int r = 0;
 
 	if (!p->n)
 		return 0;
@@ -111,38 +136,62 @@ int sks_holders_build(struct sks_holders *h, struct sks_pairs *p, enum sks_owner
 	h->mask = slots - 1;
 	while (((size_t)1 << h->bits) < slots)
 		h->bits++;
-	/* Each pair's key becomes its inode's slot; an inode past 32 bits is no socket's. */
-	for (i = 0, k = 0; i < p->n; i++) {
-		size_t e;
+	/*
+	 * One pass: a first owner goes into its entry, and any further one
+	 * (shared sockets, threads) into extra, keyed by its inode's group.
+	 * An inode past 32 bits is no socket's.
+	 */
+	for (i = 0; i < p->n; i++) {
+		const struct sks_pair *q = &p->v[i];
+		struct entry *e;
 
 		/* The table is far bigger than the cache: ask for slots ahead. */
 		if (i + PREFETCH < p->n && p->v[i + PREFETCH].key <= UINT32_MAX)
 			__builtin_prefetch(&h->tab[home(h, (uint32_t)p->v[i + PREFETCH].key)], 1);
-		if (!p->v[i].key || p->v[i].key > UINT32_MAX)
+		if (!q->key || q->key > UINT32_MAX)
 			continue;
-		e = find(h, (uint32_t)p->v[i].key);
-		h->tab[e].ino = (uint32_t)p->v[i].key;
-		p->v[k] = p->v[i];
-		p->v[k++].key = e;
+		e = &h->tab[find(h, (uint32_t)q->key)];
+		if (!e->ino) {
+			e->ino = (uint32_t)q->key;
+			e->n = 1;
+			e->u.one = (struct sks_owner){ q->proc, q->tid, q->fd };
+			continue;
+		}
+		if (!(e->n & MULTI)) {
+			r = make_multi(e, &n_groups, &extra);
+			if (r < 0)
+				goto out;
+		}
+		r = sks_pairs_push(&extra, q->proc, e->u.multi.group, q->tid, q->fd);
+		if (r < 0)
+			goto out;
+		e->n++;
 	}
-	p->n = k;
-	h->slab = malloc((p->n ? p->n : 1) * sizeof(*h->slab));
-	end = malloc(slots * sizeof(*end));
+	sks_pairs_release(p);
+	if (!n_groups)
+		goto out;
+	h->slab = malloc(extra.n * sizeof(*h->slab));
+	end = malloc(n_groups * sizeof(*end));
 	if (!h->slab || !end) {
-		free(end);
-		return -ENOMEM;
+		r = -ENOMEM;
+		goto out;
 	}
-	sks_advise_huge(h->slab, p->n * sizeof(*h->slab));
-	sks_advise_huge(end, slots * sizeof(*end));
-	sks_owner_group_pairs(p, slots, mode, h->slab, end);
+	sks_owner_group_pairs(&extra, n_groups, mode, h->slab, end);
 	for (i = 0; i < slots; i++) {
-		uint32_t first = i ? end[i - 1] : 0;
+		struct entry *e = &h->tab[i];
+		uint32_t g, first;
 
-		h->tab[i].owners = h->slab + first;
-		h->tab[i].n = end[i] - first;
+		if (!(e->n & MULTI))
+			continue;
+		g = e->u.multi.group;
+		first = g ? end[g - 1] : 0;
+		e->u.multi.owners = h->slab + first;
+		e->n = MULTI | (end[g] - first);
 	}
+out:
 	free(end);
-	return 0;
+	sks_pairs_release(&extra);
+	return r;
 }
 
 void sks_holders_attach(const struct sks_holders *h, struct sks_record *rec)
@@ -153,8 +202,8 @@ void sks_holders_attach(const struct sks_holders *h, struct sks_record *rec)
 		const struct entry *e = &h->tab[find(h, (uint32_t)rec->inode)];
 
 		if (e->ino) {
-			rec->owners = e->owners;
-			rec->n_owners = e->n;
+			rec->owners = e->n & MULTI ? e->u.multi.owners : &e->u.one;
+			rec->n_owners = e->n & ~MULTI;
 		}
 	}
 	rec->no_owner = (uint8_t)sks_owner_reason(rec, h->cnt.procs_denied, h->cnt.procs_vanished);
@@ -173,11 +222,8 @@ void sks_holders_prepare(const void *data, struct sks_record *recs, size_t n)
 		for (i = 0; i < n; i++)
 			if (recs[i].inode && recs[i].inode <= UINT32_MAX)
 				__builtin_prefetch(&h->tab[home(h, (uint32_t)recs[i].inode)]);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		sks_holders_attach(h, &recs[i]);
-		if (recs[i].n_owners)
-			__builtin_prefetch(recs[i].owners);
-	}
 }
 
 void sks_holders_add_stats(const struct sks_holders *h, struct sks_stats *st)

@@ -28,13 +28,28 @@ struct taskrec {
 	int32_t pid, tid;
 };
 
+/* A holder's details, read while the iterator still runs (early_read()). */
+struct holder {
+	const struct sks_process *proc;
+	int status; /* HOLDER_* */
+};
+
 struct gather {
 	const struct sks_join_index *ix;
 	struct fdrec *fds;
 	size_t n_fds, cap_fds;
 	struct taskrec *tasks;
 	size_t n_tasks, cap_tasks;
+	/* holders by pid: pid + 1 -> index in holders */
+	int rootfd;
+	struct sks_proc_info *info;
+	struct sks_inode_hash pids;
+	struct holder *holders;
+	size_t n_holders, cap_holders;
+	int32_t last_pid;
 };
+
+static int early_read(struct gather *g, int32_t pid);
 
 /* Room for one more element of sz bytes in *p; 0 or -ENOMEM (at most UINT32_MAX elements). */
 static int reserve(void **p, size_t *cap, size_t n, size_t sz)
@@ -72,6 +87,11 @@ static int on_fd(void *userdata, const struct sks_bpf_fd *r)
 		return err;
 	g->fds[g->n_fds++] = (struct fdrec){ r->table, r->start, ref, (int32_t)r->pid,
 					     (int32_t)r->tid, (int32_t)r->fd };
+	/* A new holder: its details now, while the kernel iterates on. */
+	if ((int32_t)r->pid != g->last_pid) {
+		g->last_pid = (int32_t)r->pid;
+		return early_read(g, g->last_pid);
+	}
 	return 0;
 }
 
@@ -176,8 +196,9 @@ static bool same_process(const struct clock_cal *c, uint64_t start_ns, uint64_t 
 /* What opening /proc/PID or reading its details says about the holder. */
 enum { HOLDER_OK, HOLDER_GONE, HOLDER_DENIED, HOLDER_SKIP };
 
-static int holder_read(int rootfd, int32_t pid, uint64_t start, const struct clock_cal *cal,
-		       struct sks_proc_info *info, const struct sks_process **ret)
+/* Open /proc/PID and read its details: HOLDER_*, or -errno (out of memory or fds). */
+static int holder_read(int rootfd, int32_t pid, struct sks_proc_info *info,
+		       const struct sks_process **ret)
 {
 	char name[16];
 	int pfd, r;
@@ -204,9 +225,58 @@ static int holder_read(int rootfd, int32_t pid, uint64_t start, const struct clo
 	close(pfd);
 	if (r == -ENOENT || r == -ESRCH)
 		return HOLDER_GONE;
+	return r < 0 ? r : HOLDER_OK;
+}
+
+/*
+ * The details of a holder seen by the iterator, read once per pid in the
+ * sink: the iterator runs in the read-ahead thread meanwhile, so the ~15 us
+ * per process of /proc reads (15 ms for 1000 processes) cost no time.
+ */
+static int early_read(struct gather *g, int32_t pid)
+{
+	const struct sks_process *proc = NULL;
+	uint32_t idx;
+	int r;
+
+	if (sks_inode_hash_get(&g->pids, (uint64_t)pid + 1, &idx))
+		return 0;
+	r = reserve((void **)&g->holders, &g->cap_holders, g->n_holders, sizeof(*g->holders));
 	if (r < 0)
 		return r;
-	return same_process(cal, start, (*ret)->start_time) ? HOLDER_OK : HOLDER_GONE;
+	r = holder_read(g->rootfd, pid, g->info, &proc);
+	if (r < 0)
+		return r;
+	g->holders[g->n_holders] = (struct holder){ proc, r };
+	r = sks_inode_hash_put(&g->pids, (uint64_t)pid + 1, (uint32_t)g->n_holders, NULL);
+	if (r < 0)
+		return r;
+	g->n_holders++;
+	return 0;
+}
+
+/*
+ * The holder of pid as read early (or now, if it was not), checked against
+ * the start time the iterator saw: the pid may have been reused since.
+ */
+static int holder_get(struct gather *g, int32_t pid, uint64_t start, const struct clock_cal *cal,
+		      const struct sks_process **ret)
+{
+	uint32_t idx;
+	int r;
+
+	if (!sks_inode_hash_get(&g->pids, (uint64_t)pid + 1, &idx)) {
+		r = early_read(g, pid);
+		if (r < 0)
+			return r;
+		if (!sks_inode_hash_get(&g->pids, (uint64_t)pid + 1, &idx))
+			return -ENOMEM;
+	}
+	*ret = g->holders[idx].proc;
+	r = g->holders[idx].status;
+	if (r == HOLDER_OK && !same_process(cal, start, (*ret)->start_time))
+		r = HOLDER_GONE;
+	return r;
 }
 
 /*
@@ -242,9 +312,8 @@ static int push_table(const struct sks_join_index *ix, struct sks_pairs *pairs,
 	return 0;
 }
 
-static int make_pairs(struct gather *g, int rootfd, enum sks_owner_mode mode,
-		      const struct clock_cal *cal, struct sks_pairs *pairs,
-		      struct sks_join_counts *cnt, struct sks_proc_info *info)
+static int make_pairs(struct gather *g, enum sks_owner_mode mode, const struct clock_cal *cal,
+		      struct sks_pairs *pairs, struct sks_join_counts *cnt)
 {
 	size_t i = 0, j, k, m, t = 0, u;
 
@@ -256,7 +325,7 @@ static int make_pairs(struct gather *g, int rootfd, enum sks_owner_mode mode,
 		for (j = i; j < g->n_fds && g->fds[j].pid == pid; j++)
 			;
 		cnt->procs_scanned++;
-		r = holder_read(rootfd, pid, g->fds[i].start, cal, info, &proc);
+		r = holder_get(g, pid, g->fds[i].start, cal, &proc);
 		if (r < 0)
 			return r;
 		if (r == HOLDER_GONE)
@@ -293,7 +362,7 @@ int sks_owner_join_bpf(const struct sks_join_index *ix, int rootfd, enum sks_own
 	/* Everything wanted (ix->all): no kernel-side filter. */
 	struct sks_owner_bpf_req req = { mode == SKS_OWNERS_THREADS, preload,
 					 ix->all ? NULL : &ix->inodes };
-	struct gather g = { .ix = ix };
+	struct gather g = { .ix = ix, .rootfd = rootfd, .info = info };
 	struct sks_owner_bpf_sink sink = { on_fd, on_task, &g };
 	struct sks_owner_bpf_result res = { 0, 0, 0 };
 	struct clock_cal cal;
@@ -314,9 +383,11 @@ int sks_owner_join_bpf(const struct sks_join_index *ix, int rootfd, enum sks_own
 		if (r < 0)
 			goto out;
 	}
-	r = make_pairs(&g, rootfd, mode, &cal, pairs, cnt, info);
+	r = make_pairs(&g, mode, &cal, pairs, cnt);
 out:
 	free(g.fds);
 	free(g.tasks);
+	free(g.holders);
+	sks_inode_hash_release(&g.pids);
 	return r;
 }
