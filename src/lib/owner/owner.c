@@ -932,20 +932,15 @@ static void scan_free(struct scan *sc)
 #endif
 
 /*
- * Below this many wanted sockets, auto keeps the /proc scan.  Measured
- * (bench/run.sh, sockscope -tanp, medians of 9, Linux 6.18, 2 busy cores):
- * loading the skeleton costs ~75 ms and ~11 MiB (libbpf parses the 5.5 MB
- * kernel BTF), after which each socket costs ~5 us less than with /proc.
- * proc vs bpf: 2k sockets 30 vs 104 ms, 20k 155 vs 204 ms, 30k 233 vs 229 ms,
- * 40k 357 vs 297 ms, 200k 4.5 vs 2.4 s.  The two cross at ~30k.  -tlnp
- * (1,000 of 200k wanted): proc 1.45 s, bpf 0.39 s.  That was with the load
- * in line; sks_owner_prepare() now overlaps it with the dump, which moves the
- * crossover down (20k: 133 vs 132 ms; 200k: 1.35 s vs 0.64 s) but costs the
- * load's CPU and ~11 MiB: 30k keeps a margin.  With the /proc scan on both
- * cores (scan_root()): 20k 101 vs 122 ms, 200k 1.01 vs 0.66 s, i.e. proc ~5.0
- * us/socket, bpf ~63 ms + 3.0 us/socket: they still cross at ~30k.
+ * Below this many wanted sockets, auto keeps the /proc scan.  The regular
+ * skeleton cost ~75 ms and ~11 MiB to load (libbpf parsed the kernel BTF)
+ * and put the crossover at ~30k sockets.  The light skeleton loads in ~3
+ * ms; measured since (sockscope -tanp, TCP sockets over processes, medians
+ * of 9, Linux 6.18, 2 cores, proc vs bpf): 500/5 13 vs 16 ms, 2k/10 21 vs
+ * 19 ms, 5k/50 31 vs 26 ms, 20k/100 79 vs 50 ms, 400k/1000 1.24 vs 0.59 s;
+ * -tlnp alike (2k: 18 vs 16 ms).  They cross at ~2k; 5k keeps a margin.
  */
-#define BPF_MIN_SOCKETS 30000
+#define BPF_MIN_SOCKETS 5000
 
 /* CAP_BPF and CAP_PERFMON (Linux >= 5.8), or CAP_SYS_ADMIN, are effective. */
 static bool bpf_caps(void)
