@@ -61,7 +61,7 @@ struct sks_holders {
  */
 static size_t home(const struct sks_holders *h, uint32_t ino)
 {
-	return (size_t)(ino ^ (ino >> h->bits)) & h->mask;
+	return (size_t)(ino ^ (h->bits < 32 ? ino >> h->bits : 0)) & h->mask;
 }
 
 static size_t find(const struct sks_holders *h, uint32_t ino)
