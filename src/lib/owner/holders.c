@@ -4,8 +4,9 @@
  * scan of owner.c finds every socket fd of every process, and this groups
  * them per inode in one open-addressing table whose entry points straight
  * at the inode's owners.  Each record then costs one probe as it streams
- * by, and only the holders are ever in memory (~40 bytes per socket fd at
- * peak, ~30 after), never all the records.
+ * by, and only the holders are ever in memory (~55 bytes per socket fd at
+ * peak, while the scan's pairs and the table coexist; ~30 after), never
+ * all the records.
  *
  * Not sks_inode_hash: that one keeps keys and values apart and maps to an
  * index, i.e. three cache misses per record (key, value, owners) on tables
@@ -52,12 +53,13 @@ struct sks_holders {
 };
 
 /*
- * Nearly the identity: the kernel hands out inodes in increasing runs, and
- * a process's fds, which the scan visits in a row, hold runs of them, so
- * building touches the table in order instead of missing the cache for
- * each fd (measured at 400k sockets: 86 ms of a 0.89 s -tanp went to
- * building with Fibonacci hashing).  A run longer than the table cannot
- * collide; the high bits folded in spread runs that are far apart.
+ * Nearly the identity: the kernel hands out inodes in increasing runs, so
+ * a process that made its sockets in a row has its fds land side by side
+ * in the table.  Where processes made them at once (bench/loadgen.c: 1000
+ * at a time) the runs interleave and it gains little over Fibonacci
+ * hashing (86 -> 80 ms of building at 400k sockets); prefetching does the
+ * rest.  A run shorter than the table cannot collide; the high bits
+ * folded in spread runs that are far apart.
  */
 static size_t home(const struct sks_holders *h, uint32_t ino)
 {
