@@ -384,7 +384,7 @@ typedef int (*sks_record_fn)(void *userdata, const struct sks_record *rec);
  * Collect like sks_snapshot_collect(), but hand every record to fn in
  * batches as the kernel's replies are parsed, then forget it: memory stays
  * flat however many sockets there are.  With owners, every process's
- * socket fds are found first (about 40 bytes of memory per socket fd) and
+ * socket fds are found first (30-55 bytes of memory per socket fd) and
  * each record gets its owners as it streams by: a socket opened between
  * that scan and its record shows no owner (SKS_NO_OWNER_NOT_FOUND), as in
  * ss, which also reads /proc first.  The price: no sorting, an interrupted
