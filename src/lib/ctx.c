@@ -405,7 +405,6 @@ fail:
 int sks_snapshot_stream(struct sks_ctx *ctx, sks_record_fn fn, void *userdata,
 			struct sks_stats *ret_stats)
 {
-	struct sks_owner_bpf_preload *preload = NULL;
 	struct sks_holders *holders = NULL;
 	uint64_t t0 = sks_now_ns();
 	struct sks_snapshot *s;
@@ -417,14 +416,17 @@ int sks_snapshot_stream(struct sks_ctx *ctx, sks_record_fn fn, void *userdata,
 		    sks_filter_needs_owners(ctx->filter)))
 		return -EINVAL;
 	if (ctx->owners != SKS_OWNERS_NONE) {
-		/* Holders first: the records are not kept for a join afterwards. */
+		/*
+		 * Holders first: the records are not kept for a join afterwards.
+		 * Nothing runs before the scan, so the BPF load is not started
+		 * early (sks_owner_prepare()): the scan loads it in line.
+		 */
 		struct sks_snapshot *own = sks_snap_new(ctx);
 
 		if (!own)
 			return -ENOMEM;
-		sks_owner_prepare(proc_root(ctx), ctx->owners, ctx->owner_source, &preload);
-		r = sks_holders_collect(own, proc_root(ctx), ctx->owners, ctx->owner_source,
-					preload, &holders);
+		r = sks_holders_collect(own, proc_root(ctx), ctx->owners, ctx->owner_source, NULL,
+					&holders);
 		if (r < 0)
 			return r;
 	}

@@ -256,8 +256,8 @@ static int early_read(struct gather *g, int32_t pid)
 }
 
 /*
- * The holder of pid as read early (or now, if it was not), checked against
- * the start time the iterator saw: the pid may have been reused since.
+ * The holder of pid as on_fd() read it, checked against the start time the
+ * iterator saw: the pid may have been reused since.
  */
 static int holder_get(struct gather *g, int32_t pid, uint64_t start, const struct clock_cal *cal,
 		      const struct sks_process **ret)
@@ -265,13 +265,9 @@ static int holder_get(struct gather *g, int32_t pid, uint64_t start, const struc
 	uint32_t idx;
 	int r;
 
-	if (!sks_inode_hash_get(&g->pids, (uint64_t)pid + 1, &idx)) {
-		r = early_read(g, pid);
-		if (r < 0)
-			return r;
-		if (!sks_inode_hash_get(&g->pids, (uint64_t)pid + 1, &idx))
-			return -ENOMEM;
-	}
+	/* Every fd record passed on_fd(), which read its holder. */
+	if (!sks_inode_hash_get(&g->pids, (uint64_t)pid + 1, &idx))
+		return -EINVAL;
 	*ret = g->holders[idx].proc;
 	r = g->holders[idx].status;
 	if (r == HOLDER_OK && !same_process(cal, start, (*ret)->start_time))

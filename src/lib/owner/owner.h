@@ -32,7 +32,7 @@ int sks_owner_join_source(struct sks_snapshot *s, const char *proc_root, enum sk
  * Before the dump: start loading the BPF iterators in a thread when the
  * join will want them (SKS_OWNER_SOURCE_BPF, or AUTO on a host with enough
  * sockets), so the load (~3 ms with the light skeleton) overlaps the
- * dump or the /proc listing.  *ret is NULL when not
+ * dump.  *ret is NULL when not
  * started; give it to sks_owner_join_source(), which takes it over, or free
  * it with sks_owner_bpf_preload_free().
  */

@@ -89,10 +89,14 @@ static bool fake_ends(const void *buf, size_t n)
 {
 	const struct nlmsghdr *h = buf;
 
-	for (; n >= sizeof(*h) && h->nlmsg_len >= sizeof(*h) && h->nlmsg_len <= n;
-	     n -= NLMSG_ALIGN(h->nlmsg_len), h = (const void *)((const char *)h + NLMSG_ALIGN(h->nlmsg_len)))
+	while (n >= sizeof(*h) && h->nlmsg_len >= sizeof(*h) && h->nlmsg_len <= n) {
+		size_t step = NLMSG_ALIGN(h->nlmsg_len) < n ? NLMSG_ALIGN(h->nlmsg_len) : n;
+
 		if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR)
 			return true;
+		n -= step;
+		h = (const void *)((const char *)h + step);
+	}
 	return false;
 }
 
